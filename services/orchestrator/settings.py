@@ -1,0 +1,33 @@
+"""The orchestrator's settings (env prefix ``FDD_ORCHESTRATOR_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from fdd_web.settings import ServiceSettings
+
+
+class OrchestratorSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="FDD_ORCHESTRATOR_", extra="ignore")
+
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
+    admin_token: SecretStr = Field(
+        SecretStr("dev-token"),
+        description="Bearer token of the admin API (a placeholder is refused in production).",
+        json_schema_extra={"required_in_production": True},
+    )
+    teacher_url: str = Field("http://127.0.0.1:8001", description="Base URL of the teacher service.")
+    student_url: str = Field("http://127.0.0.1:8002", description="Base URL of the student service.")
+    driver_enabled: bool = Field(True, description="Run the background driver that advances runs.")
+    driver_interval_s: float = Field(1.0, gt=0, description="Seconds between driver polls.")
+
+    def sqlalchemy_url(self) -> str:
+        return self.database_url_or_default("orchestrator.db")
+
+
+@lru_cache
+def get_settings() -> OrchestratorSettings:
+    return OrchestratorSettings()
