@@ -1,0 +1,4 @@
+-- One server, one database per service that keeps state.
+CREATE DATABASE orchestrator;
+CREATE DATABASE teacher;
+CREATE DATABASE student;

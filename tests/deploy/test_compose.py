@@ -1,0 +1,88 @@
+"""What can be checked of the compose file without a Docker engine: it parses, every service runs an
+entry point the distribution declares, every fdd variable it sets is a real setting, healthchecks hit
+``/readyz``, and the state lives in named volumes."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fdd.config import CoreSettings
+from orchestrator.settings import OrchestratorSettings
+from student.settings import StudentSettings
+from teacher.settings import TeacherSettings
+
+REPO = Path(__file__).resolve().parents[2]
+SETTINGS = {
+    "FDD_TEACHER_": TeacherSettings,
+    "FDD_STUDENT_": StudentSettings,
+    "FDD_ORCHESTRATOR_": OrchestratorSettings,
+    "FDD_": CoreSettings,
+}
+APP_SERVICES = ["teacher", "student-api", "student-worker", "orchestrator", "student-worker-gpu"]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+
+
+def entry_points() -> set[str]:
+    return set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"])
+
+
+def test_stack_has_every_service(compose: dict) -> None:
+    assert {"postgres", "redis", *APP_SERVICES, "vllm"} <= set(compose["services"])
+    assert compose["services"]["student-worker-gpu"]["profiles"] == ["gpu"]
+    assert compose["services"]["vllm"]["profiles"] == ["gpu"]
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_command_is_a_declared_entry_point(compose: dict, service: str) -> None:
+    command = compose["services"][service]["command"]
+    assert command[0] in entry_points()
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_fdd_variable_is_a_real_setting(compose: dict, service: str) -> None:
+    env = compose["services"][service]["environment"]
+    assert env, f"{service} sets no environment"
+    for name in env:
+        prefix = next(p for p in SETTINGS if name.startswith(p))
+        field = name[len(prefix) :].lower()
+        assert field in SETTINGS[prefix].model_fields, f"{service}: {name} is not a setting of {prefix}*"
+
+
+@pytest.mark.parametrize("service", ["teacher", "student-api", "orchestrator"])
+def test_healthcheck_hits_readyz_on_the_service_port(compose: dict, service: str) -> None:
+    spec = compose["services"][service]
+    port = next(v for k, v in spec["environment"].items() if k.endswith("_PORT"))
+    probe = " ".join(spec["healthcheck"]["test"])
+    assert f"127.0.0.1:{port}/readyz" in probe
+
+
+def test_state_lives_in_named_volumes(compose: dict) -> None:
+    volumes = set(compose["volumes"])
+    assert {"pgdata", "artifacts"} <= volumes
+    mounts = {
+        m.split(":")[0] for s in ("student-api", "student-worker") for m in compose["services"][s]["volumes"]
+    }
+    assert "artifacts" in mounts
+    assert "pgdata" in {m.split(":")[0] for m in compose["services"]["postgres"]["volumes"]}
+
+
+def test_services_wire_to_each_other(compose: dict) -> None:
+    orchestrator = compose["services"]["orchestrator"]["environment"]
+    assert orchestrator["FDD_ORCHESTRATOR_TEACHER_URL"] == "http://teacher:8001"
+    assert orchestrator["FDD_ORCHESTRATOR_STUDENT_URL"] == "http://student-api:8002"
+    for name in ("student-api", "student-worker"):
+        assert compose["services"][name]["environment"]["FDD_STUDENT_REDIS_URL"].startswith("redis://redis:")
+
+
+def test_dockerfile_targets_exist() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    targets = {line.split(" AS ")[1].strip() for line in dockerfile.splitlines() if " AS " in line}
+    assert {"service", "student", "student-gpu"} <= targets
