@@ -1,0 +1,1 @@
+"""Datasets: imported problem sets (benchmarks, JSONL uploads, synthetic curriculum sets) that seed runs."""

@@ -1,0 +1,166 @@
+"""Wire models of the runs slice: ``RunConfig`` (a run's complete, validated configuration) and run reads.
+
+``RunConfig`` forbids unknown keys everywhere, so a typo is a 422 naming the field rather than a silently
+ignored knob. It is stored as JSON on the run (``model_dump(mode="json")``) and re-validated when read.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from orchestrator.runs.state import RoundStatus, RunStatus, Stage
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CurriculumSpec(Strict):
+    """A synthetic curriculum set: ``n`` problems over the given step counts, reproducible by ``seed``."""
+
+    n: int = Field(2000, ge=1, le=1_000_000)
+    steps: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1, max_length=20)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _check_steps(self) -> CurriculumSpec:
+        if any(not 1 <= s <= 20 for s in self.steps):
+            raise ValueError("steps must each be between 1 and 20")
+        return self
+
+
+class SeedConfig(Strict):
+    """Where the seed problems come from: an imported dataset, or a curriculum generated for this run."""
+
+    dataset_id: int | None = Field(None, ge=1)
+    curriculum: CurriculumSpec | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SeedConfig:
+        if self.dataset_id is not None and self.curriculum is not None:
+            raise ValueError("give either dataset_id or curriculum, not both")
+        if self.dataset_id is None and self.curriculum is None:
+            self.curriculum = CurriculumSpec()
+        return self
+
+
+class TeacherConfig(Strict):
+    k: int = Field(4, ge=1, le=32, description="Rationales sampled per seed problem.")
+    k_variants: int = Field(3, ge=1, le=32, description="Solutions per new problem, for consensus.")
+    min_agree: int = Field(2, ge=1, le=32, description="Agreeing solutions needed to accept a new problem.")
+    n_complex: int = Field(1, ge=0, le=16, description="Complex variants per easy problem.")
+    n_similar: int = Field(1, ge=0, le=16, description="Similar problems per hard problem.")
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    backend: str | None = Field(None, max_length=100, description="Teacher backend; None = the service's.")
+
+    @model_validator(mode="after")
+    def _agree_within_k(self) -> TeacherConfig:
+        if self.min_agree > self.k_variants:
+            raise ValueError("min_agree must be at most k_variants")
+        return self
+
+
+class StudentConfig(Strict):
+    base_model: str = Field("tiny", min_length=1, max_length=500)
+    epochs: int | None = Field(None, ge=1, le=1000, description="None: derived from train_budget_examples.")
+    batch_size: int = Field(32, ge=1, le=4096)
+    lr: float = Field(2e-3, gt=0.0, le=1.0)
+    max_steps: int | None = Field(None, ge=1)
+    tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
+    time_limit_s: float | None = Field(None, gt=0)
+    train_budget_examples: int = Field(40_000, ge=1, description="Example passes per round (sets epochs).")
+    mask_numbers: bool = True
+    seed: int = 0
+
+    def epochs_for(self, n_examples: int) -> int:
+        """Epochs for a training set of ``n_examples``: fixed, or ceil(budget / size) within 1..1000."""
+        if self.epochs is not None:
+            return self.epochs
+        return max(1, min(1000, math.ceil(self.train_budget_examples / max(1, n_examples))))
+
+
+class EvaluationConfig(Strict):
+    benchmarks: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Benchmark names (gsm8k, svamp, asdiv, multiarith, jsonl:<path>) or dataset:<id>.",
+    )
+    curriculum_test: CurriculumSpec | None = Field(
+        default_factory=lambda: CurriculumSpec(n=500, steps=[1, 2, 3, 4, 5], seed=1),
+        description="A synthetic test set generated for the run (None: none).",
+    )
+    group_by: str | None = Field("steps", max_length=100, description="Meta key to break accuracy down by.")
+    num_samples: int = Field(1, ge=1, le=64, description="Student samples per problem when classifying.")
+
+
+class LeakageConfig(Strict):
+    threshold: float = Field(0.6, ge=0.0, le=1.0, description="Reject new problems scoring at or above this.")
+    n: int = Field(3, ge=1, le=16, description="Word n-gram size.")
+    benchmarks: list[str] | None = Field(None, description="Compared against; None = evaluation benchmarks.")
+
+
+class PlateauConfig(Strict):
+    patience: int = Field(2, ge=1, le=10, description="Rounds without improvement before stopping.")
+    min_delta: float = Field(0.0, ge=0.0, le=1.0, description="Smallest accuracy gain that counts.")
+
+
+class RunConfig(Strict):
+    """Everything a run needs; defaults reproduce the offline curriculum experiment."""
+
+    name: str = Field(min_length=1, max_length=200)
+    seed: SeedConfig = Field(default_factory=SeedConfig)
+    classify_pool: Literal["train", "heldout"] = "train"
+    heldout_fraction: float = Field(
+        0.2, gt=0.0, lt=1.0, description="Share of seeds held out (heldout pool)."
+    )
+    rounds: int = Field(3, ge=1, le=10)
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
+    student: StudentConfig = Field(default_factory=StudentConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    leakage: LeakageConfig = Field(default_factory=LeakageConfig)
+    budget_usd: float | None = Field(None, gt=0, description="Stop once the teacher cost reaches this.")
+    plateau: PlateauConfig | None = None
+    feedback: Literal["fdd", "random", "complex_only", "similar_only"] = "fdd"
+    sampling_seed: int = Field(0, description="Base of the deterministic per-item sampling seeds.")
+
+
+class RunBrief(BaseModel):
+    id: int
+    name: str
+    status: RunStatus
+    stage: Stage
+    current_round: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    teacher_cost_usd: float
+    error: str | None
+
+
+class RoundRead(BaseModel):
+    index: int
+    stage: Stage
+    status: RoundStatus
+    progress: dict[str, Any]
+    metrics: dict[str, Any]
+    checkpoint: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    evaluations: list[dict[str, Any]] = Field(default_factory=list)
+    labels: dict[str, int] = Field(default_factory=dict, description="Problems per difficulty label.")
+    problems_created: dict[str, int] = Field(default_factory=dict, description="New problems per origin.")
+
+
+class RunRead(RunBrief):
+    config: RunConfig
+    progress: dict[str, dict[str, int]] = Field(description="Work items done/failed/total per stage.")
+    problems: dict[str, int] = Field(description="Pool size per origin.")
+    rounds: list[RoundRead]
+
+
+class RunList(BaseModel):
+    items: list[RunBrief]

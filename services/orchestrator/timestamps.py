@@ -1,0 +1,20 @@
+"""Column helpers shared by the model modules: timezone-aware UTC timestamps and portable JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import mapped_column
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def created_at_column():  # type: ignore[no-untyped-def]
+    """A non-null creation timestamp filled in by Python (the same on Postgres and SQLite)."""
+    return mapped_column(sa.DateTime(timezone=True), default=utcnow, nullable=False)
