@@ -2,6 +2,7 @@
 
 A prompt is a list of chat messages. Its version is part of every cache key and is returned with every
 item the teacher produces, so a change of wording never mixes with cached answers of the old one.
+A variant completion is either ``<problem>…</problem>`` or ``<declined>reason</declined>``.
 Each builder places the problem between ``<problem>`` tags on purpose: the outputs are machine-parseable
 and the offline synthetic teacher reads the task and the problem back from the messages, as an LLM would.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-PROMPT_VERSION = "pot-v1"
+PROMPT_VERSION = "pot-v2"
 
 
 class Task(StrEnum):
@@ -58,9 +59,14 @@ _VARIANT_RULES = {
     ),
 }
 
-_VARIANT_FORMAT = "Reply with the new problem only, between <problem> and </problem> tags. Do not solve it."
+_VARIANT_FORMAT = (
+    "Reply with the new problem only, between <problem> and </problem> tags. Do not solve it. "
+    "If the problem cannot be extended this way, reply with the reason between <declined> and "
+    "</declined> tags."
+)
 
 _PROBLEM_RE = re.compile(r"<problem>\s*(.*?)\s*</problem>", re.DOTALL)
+_DECLINED_RE = re.compile(r"<declined>\s*(.*?)\s*</declined>", re.DOTALL)
 _TASK_RE = re.compile(r"^Task: (\w+)$", re.MULTILINE)
 
 
@@ -119,3 +125,16 @@ def parse_problem(completion: str) -> str | None:
         return None
     text = found[-1].strip()
     return text or None
+
+
+def parse_decline(completion: str) -> str | None:
+    """The reason in a ``<declined>`` block of a variant completion (``"declined"`` if empty), or ``None``."""
+    found = _DECLINED_RE.findall(completion)
+    if not found:
+        return None
+    return found[-1].strip() or "declined"
+
+
+def decline(reason: str) -> str:
+    """The completion that declines a variant task for ``reason`` (what backends that refuse reply)."""
+    return f"<declined>{reason.strip()}</declined>"
