@@ -1,0 +1,202 @@
+"""The student's models and tokenizers: the offline "tiny" default and any Hugging Face base.
+
+Owns what a model *is*: building the tiny Llama-style decoder (or a tiny T5/GPT-2 for comparison)
+from a transformers config with a byte-level BPE tokenizer trained on the run's own text, loading a
+pre-trained causal or seq2seq model from a local path or hub id, and the ``PromptFormat`` that turns
+a question and a program into token ids the same way in training and in inference. It knows nothing
+of training loops, generation, Celery or HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    GPT2Config,
+    GPT2LMHeadModel,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+    T5Config,
+    T5ForConditionalGeneration,
+)
+
+META_FILE = "fdd_meta.json"
+PAD, BOS, SEP, EOS = "[PAD]", "[BOS]", "[SEP]", "[EOS]"
+# GPT-2's split, except that a slot name (N12) stays whole and every digit of a literal is its own piece.
+_SPLIT = r"'s|'t|'re|'ve|'m|'ll|'d| ?N\d+\b| ?[^\W\d]+| ?\d| ?[^\s\w]+|\s+(?!\S)|\s+"
+# Shape of the tiny default (DESIGN.md: Llama-style decoder, hidden 128, 4 layers, 4 heads, SwiGLU 336).
+TINY_DEFAULTS: dict[str, Any] = {
+    "arch": "llama",  # "llama" (default) | "gpt2" | "t5" — the latter two only for comparisons
+    "hidden": 128,
+    "layers": 4,
+    "heads": 4,
+    "ffn": 336,
+    "vocab_size": 1000,  # upper bound; a small corpus yields fewer BPE tokens
+}
+
+
+@dataclass
+class PromptFormat:
+    """How a (question, program) pair becomes token ids; saved in the checkpoint's meta."""
+
+    kind: str  # "causal" | "seq2seq"
+    sep: str  # text between question and program for causal models ("[SEP]" for tiny ones)
+    use_bos: bool  # prepend the tokenizer's BOS token to the prompt
+    newline: str | None = None  # stand-in for "\n" when the tokenizer drops newlines (T5's SentencePiece)
+
+    def prompt_ids(self, tokenizer: Any, question: str) -> list[int]:
+        """Token ids the model is conditioned on: ``[BOS] question [SEP]`` or the encoder input."""
+        ids = tokenizer(question, add_special_tokens=False)["input_ids"]
+        if self.kind == "seq2seq":
+            return ids + [tokenizer.eos_token_id]
+        head = [tokenizer.bos_token_id] if self.use_bos and tokenizer.bos_token_id is not None else []
+        return head + ids + tokenizer(self.sep, add_special_tokens=False)["input_ids"]
+
+    def target_ids(self, tokenizer: Any, program: str) -> list[int]:
+        """Token ids the model must produce: the program, then EOS so that it learns to stop."""
+        if self.newline is not None:
+            program = program.replace("\n", self.newline)
+        return tokenizer(program, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+
+    def decode(self, tokenizer: Any, ids: Iterable[int]) -> str:
+        """Text of generated ids (special tokens dropped, newline stand-ins restored)."""
+        text = tokenizer.decode(list(ids), skip_special_tokens=True)
+        if self.newline is not None:
+            text = "\n".join(line.strip() for line in text.split(self.newline.strip()))
+        return text
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on ``texts`` (lossless on any input; no download)."""
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(_SPLIT), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[PAD, BOS, SEP, EOS],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token=PAD, bos_token=BOS, eos_token=EOS, sep_token=SEP
+    )
+
+
+def build_tiny(
+    texts: Iterable[str], overrides: dict[str, Any], max_length: int
+) -> tuple[PreTrainedModel, Any, PromptFormat]:
+    """A freshly initialised tiny model, its tokenizer trained on ``texts`` and its prompt format."""
+    unknown = set(overrides) - set(TINY_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown tiny-model settings {sorted(unknown)}; known: {sorted(TINY_DEFAULTS)}")
+    cfg = {**TINY_DEFAULTS, **overrides}
+    tokenizer = train_tokenizer(texts, int(cfg["vocab_size"]))
+    ids = {
+        "vocab_size": len(tokenizer),
+        "pad_token_id": tokenizer.pad_token_id,
+        "bos_token_id": tokenizer.bos_token_id,
+        "eos_token_id": tokenizer.eos_token_id,
+    }
+    h, n_layers, heads, ffn = int(cfg["hidden"]), int(cfg["layers"]), int(cfg["heads"]), int(cfg["ffn"])
+    arch = cfg["arch"]
+    if arch == "llama":
+        model: PreTrainedModel = LlamaForCausalLM(
+            LlamaConfig(
+                hidden_size=h,
+                intermediate_size=ffn,
+                num_hidden_layers=n_layers,
+                num_attention_heads=heads,
+                num_key_value_heads=heads,
+                max_position_embeddings=2 * max_length,
+                tie_word_embeddings=True,
+                **ids,
+            )
+        )
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True)
+    if arch == "gpt2":
+        model = GPT2LMHeadModel(
+            GPT2Config(
+                n_embd=h,
+                n_layer=n_layers,
+                n_head=heads,
+                n_inner=ffn,
+                n_positions=2 * max_length,
+                tie_word_embeddings=True,
+                **ids,
+            )
+        )
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True)
+    if arch == "t5":
+        half = max(1, n_layers // 2)  # same depth in total, split between encoder and decoder
+        model = T5ForConditionalGeneration(
+            T5Config(
+                d_model=h,
+                d_ff=ffn,
+                d_kv=h // heads,
+                num_layers=half,
+                num_decoder_layers=half,
+                num_heads=heads,
+                feed_forward_proj="gated-gelu",
+                tie_word_embeddings=True,
+                decoder_start_token_id=tokenizer.bos_token_id,
+                **ids,
+            )
+        )
+        return model, tokenizer, PromptFormat("seq2seq", "", use_bos=False)
+    raise ValueError(f"unknown tiny architecture {arch!r}; use 'llama', 'gpt2' or 't5'")
+
+
+def read_meta(path: Path | str) -> dict[str, Any] | None:
+    """The fdd meta of a checkpoint directory, or None when ``path`` is not an fdd checkpoint."""
+    meta = Path(path) / META_FILE
+    return json.loads(meta.read_text()) if meta.is_file() else None
+
+
+def load_pretrained(name_or_path: str) -> tuple[PreTrainedModel, Any, PromptFormat]:
+    """A pre-trained causal or seq2seq model with its tokenizer (an fdd checkpoint keeps its format)."""
+    meta = read_meta(name_or_path)
+    config = AutoConfig.from_pretrained(name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+    seq2seq = bool(getattr(config, "is_encoder_decoder", False))
+    auto = AutoModelForSeq2SeqLM if seq2seq else AutoModelForCausalLM
+    model = auto.from_pretrained(name_or_path)
+    if tokenizer.pad_token_id is None:  # GPT-2 and friends: pad with EOS; labels mask pads by position
+        tokenizer.pad_token = tokenizer.eos_token
+    if tokenizer.eos_token_id is None:
+        raise ValueError(f"{name_or_path}: the tokenizer has no EOS token, so generation could not stop")
+    if meta is not None:
+        return model, tokenizer, PromptFormat(**meta["prompt_format"])
+    if seq2seq:
+        fmt = PromptFormat("seq2seq", "", use_bos=False, newline=_newline_stand_in(tokenizer))
+    else:
+        fmt = PromptFormat("causal", "\nProgram:\n", use_bos=tokenizer.bos_token_id is not None)
+    return model, tokenizer, fmt
+
+
+def _newline_stand_in(tokenizer: Any) -> str | None:
+    """None when the tokenizer keeps newlines; else a marker that survives its normalisation."""
+    probe = "a = 1\nans = a"
+    ids = tokenizer(probe, add_special_tokens=False)["input_ids"]
+    return None if tokenizer.decode(ids, skip_special_tokens=True) == probe else " ; "
+
+
+def format_dict(fmt: PromptFormat) -> dict[str, Any]:
+    """The prompt format as saved in the meta JSON."""
+    return asdict(fmt)

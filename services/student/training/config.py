@@ -1,0 +1,74 @@
+"""The training job's vocabulary: its knobs (``TrainConfig``), its inputs, progress and result.
+
+``TrainConfig`` is saved beside every checkpoint with ``asdict`` so that a model can always be
+traced to the settings that made it; every field says what it does. Nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class TrainingCancelled(Exception):
+    """Raised by ``train`` when ``should_stop()`` said so; no checkpoint is left behind."""
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (defaults: the tiny student on CPU, DESIGN.md)."""
+
+    base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
+    epochs: int = 20  # passes over the training split (fewer if max_steps or time_limit_s stops first)
+    batch_size: int = 32  # examples per optimiser step
+    lr: float = 2e-3  # peak AdamW learning rate (cosine decay after warm-up); ~5e-5 suits pre-trained bases
+    weight_decay: float = 0.01  # AdamW weight decay (not applied to biases and norms)
+    warmup_ratio: float = 0.05  # fraction of the steps spent warming the learning rate up linearly
+    max_steps: int | None = None  # hard cap on optimiser steps; None = epochs * steps per epoch
+    val_fraction: float = 0.05  # share of distinct questions held out for validation (best checkpoint)
+    seed: int = 0  # seeds the split, the initialisation, the shuffling and dropout
+    time_limit_s: float | None = None  # wall-clock budget; training stops, keeping the best checkpoint
+    mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
+    max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
+    threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
+    tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)
+    device: str | None = None  # "cpu" | "cuda" | "cuda:1" …; None = CUDA when present, else CPU
+    evals_per_epoch: int = 1  # validation passes per epoch (at least 10 over a run in total)
+    grad_clip: float = 1.0  # max gradient norm
+
+
+@dataclass
+class TrainExample:
+    """One (question → canonical program) pair; several may share a question (k reasoning paths)."""
+
+    id: str
+    question: str
+    program: str
+
+
+@dataclass
+class TrainProgress:
+    """A progress report, sent to the ``progress`` callback after every optimiser step."""
+
+    step: int
+    total_steps: int
+    epoch: float  # fractional epochs done
+    loss: float  # training loss of this step (mean over program tokens)
+    val_loss: float | None  # latest validation loss, None before the first validation
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """Where the best checkpoint was written and how training went."""
+
+    checkpoint_dir: Path
+    metrics: dict[str, Any]  # train_loss, best_val_loss, steps, seconds, tokens_per_s, params, …
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {"checkpoint_dir": str(self.checkpoint_dir), "metrics": dict(self.metrics)}

@@ -1,0 +1,111 @@
+"""Training data for the student: masking, the validation split, token ids and padded batches.
+
+Turns ``TrainExample`` pairs into ``[BOS] question [SEP] program [EOS]`` (or encoder/decoder pairs)
+with the loss on the program and its EOS only, splits off validation questions (all paths of one
+question land on the same side), and yields length-grouped shuffled batches. The model and its
+prompt format come from ``student.modeling``; the loop that consumes the batches is ``loop.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from student.modeling import PromptFormat
+from student.numbers import mask_program, mask_question
+
+from .config import TrainExample
+
+IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
+
+
+@dataclass
+class Encoded:
+    """One example as token ids: ``input_ids`` and ``labels`` (IGNORE on the prompt for causal models)."""
+
+    input_ids: list[int]
+    labels: list[int]
+
+
+def masked_pairs(examples: Sequence[TrainExample], mask_numbers: bool) -> list[tuple[str, str]]:
+    """(question, program) texts as the model sees them."""
+    pairs = []
+    for ex in examples:
+        if mask_numbers:
+            question, numbers = mask_question(ex.question)
+            pairs.append((question, mask_program(ex.program, numbers)))
+        else:
+            pairs.append((ex.question, ex.program))
+    return pairs
+
+
+def data_hash(examples: Sequence[TrainExample]) -> str:
+    """sha256 of the sorted (question, program) pairs: the same data gives the same hash, in any order."""
+    digest = hashlib.sha256()
+    for question, program in sorted((ex.question, ex.program) for ex in examples):
+        digest.update(f"{question}\x00{program}\x01".encode())
+    return digest.hexdigest()
+
+
+def split_by_question(
+    pairs: list[tuple[str, str]], val_fraction: float, seed: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Hold out ``val_fraction`` of the distinct questions (at least one, if two or more exist)."""
+    questions = sorted({q for q, _ in pairs})
+    n_val = round(len(questions) * val_fraction) if val_fraction > 0 else 0
+    if val_fraction > 0 and len(questions) >= 2:
+        n_val = min(max(n_val, 1), len(questions) - 1)
+    random.Random(seed).shuffle(questions)
+    held = set(questions[:n_val])
+    return [p for p in pairs if p[0] not in held], [p for p in pairs if p[0] in held]
+
+
+def encode(
+    pairs: list[tuple[str, str]], tokenizer: Any, fmt: PromptFormat, max_length: int
+) -> tuple[list[Encoded], int]:
+    """Token ids of every pair that fits in ``max_length``; also the number of pairs dropped."""
+    out, dropped = [], 0
+    for question, program in pairs:
+        prompt = fmt.prompt_ids(tokenizer, question)
+        target = fmt.target_ids(tokenizer, program)
+        if fmt.kind == "seq2seq":
+            item = Encoded(prompt, target)
+        else:
+            item = Encoded(prompt + target, [IGNORE] * len(prompt) + target)
+        if max(len(item.input_ids), len(item.labels)) > max_length:
+            dropped += 1
+            continue
+        out.append(item)
+    return out, dropped
+
+
+def batch_order(items: list[Encoded], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of indices, each drawn from a window of similar lengths (less padding)."""
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    window = batch_size * 32
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: len(items[i].input_ids))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(items: list[Encoded], pad_id: int, seq2seq: bool) -> dict[str, torch.Tensor]:
+    """Right-padded tensors: ``input_ids``, ``attention_mask`` and ``labels`` (IGNORE on padding)."""
+    width = max(len(it.input_ids) for it in items)
+    ids = torch.full((len(items), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(items), width), dtype=torch.long)
+    label_width = max(len(it.labels) for it in items) if seq2seq else width
+    labels = torch.full((len(items), label_width), IGNORE, dtype=torch.long)
+    for row, it in enumerate(items):
+        ids[row, : len(it.input_ids)] = torch.tensor(it.input_ids)
+        mask[row, : len(it.input_ids)] = 1
+        labels[row, : len(it.labels)] = torch.tensor(it.labels)
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}

@@ -1,0 +1,223 @@
+"""The training loop: a fresh model from the base checkpoint, AdamW + cosine, best-on-validation kept.
+
+``train`` always starts from the base (a new model each call, never the previous round's weights
+unless the base *is* a checkpoint path), runs bf16 autocast on GPU and fp32 on CPU, reports every
+step through ``progress``, stops cooperatively when ``should_stop()`` is true (raising
+``TrainingCancelled``) or softly at ``time_limit_s``, and writes the best validated weights through
+``checkpoint.save_checkpoint``. Data preparation is ``data.py``; what a model is, ``student.modeling``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import get_cosine_schedule_with_warmup
+
+from student.modeling import build_tiny, format_dict, load_pretrained
+from student.numbers import SCHEME
+
+from .checkpoint import check_target, save_checkpoint
+from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
+from .data import Encoded, batch_order, collate, data_hash, encode, masked_pairs, split_by_question
+
+ProgressFn = Callable[[TrainProgress], None]
+StopFn = Callable[[], bool]
+
+
+def resolve_device(requested: str | None) -> torch.device:
+    """The device to use: the requested one, else CUDA when present, else CPU."""
+    if requested:
+        return torch.device(requested)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "norm" not in n.lower()]
+    rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "norm" not in n.lower())]
+    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": rest, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.98))
+
+
+class _Run:
+    """State of one training run; methods are the loop's parts."""
+
+    def __init__(self, model: Any, tokenizer: Any, seq2seq: bool, config: TrainConfig, device: torch.device):
+        self.model, self.tokenizer, self.seq2seq, self.config, self.device = (
+            model.to(device),
+            tokenizer,
+            seq2seq,
+            config,
+            device,
+        )
+        self.pad_id = tokenizer.pad_token_id
+        self.autocast = device.type == "cuda"  # bf16 autocast on GPU, plain fp32 on CPU
+        self.best_val, self.best_state, self.best_step = math.inf, None, 0
+        self.val_loss: float | None = None
+
+    def _forward(self, items: list[Encoded]) -> tuple[torch.Tensor, int]:
+        batch = {k: v.to(self.device) for k, v in collate(items, self.pad_id, self.seq2seq).items()}
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+            loss = self.model(**batch).loss
+        return loss, int(batch["attention_mask"].sum()) + (
+            int((batch["labels"] >= 0).sum()) if self.seq2seq else 0
+        )
+
+    @torch.no_grad()
+    def validate(self, val_set: list[Encoded], step: int) -> None:
+        """Validation loss (per program token); remember the weights when it is the best so far."""
+        if not val_set:
+            return
+        self.model.eval()
+        total, count = 0.0, 0
+        for start in range(0, len(val_set), 64):
+            items = val_set[start : start + 64]
+            loss, _ = self._forward(items)
+            n = sum(sum(1 for t in it.labels if t >= 0) for it in items)
+            total, count = total + float(loss) * n, count + n
+        self.model.train()
+        self.val_loss = total / max(count, 1)
+        if self.val_loss < self.best_val:
+            self.best_val, self.best_step = self.val_loss, step
+            self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+
+    def restore_best(self) -> None:
+        """Load the best validated weights back into the model (no-op without validation)."""
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+def _base(config: TrainConfig, pairs: list[tuple[str, str]]) -> tuple[Any, Any, Any]:
+    if config.base_model == "tiny":
+        texts = [text for pair in pairs for text in pair]
+        return build_tiny(texts, config.tiny, config.max_length)
+    if config.tiny:
+        raise ValueError("TrainConfig.tiny only applies when base_model is 'tiny'")
+    return load_pretrained(config.base_model)
+
+
+def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
+    """(steps per epoch, total steps, validate every n steps)."""
+    per_epoch = math.ceil(n_train / config.batch_size)
+    total = per_epoch * config.epochs
+    if config.max_steps is not None:
+        total = min(total, config.max_steps)
+    every = max(1, min(per_epoch // max(config.evals_per_epoch, 1), total // 10))
+    return per_epoch, max(total, 1), every
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train(
+    examples: Sequence[TrainExample],
+    config: TrainConfig,
+    out_dir: Path,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+) -> TrainResult:
+    """Train a new model from ``config.base_model`` on ``examples``; write the best one to ``out_dir``.
+
+    Raises ``TrainingCancelled`` when ``should_stop()`` returns true (nothing is written),
+    ``FileExistsError`` when ``out_dir`` is not empty and ``ValueError`` on unusable input.
+    """
+    out_dir = Path(out_dir)
+    check_target(out_dir)
+    if not examples:
+        raise ValueError("no training examples")
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    _seed(config.seed)
+    pairs = masked_pairs(examples, config.mask_numbers)
+    train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
+    model, tokenizer, fmt = _base(config, pairs)
+    train_set, dropped = encode(train_pairs, tokenizer, fmt, config.max_length)
+    val_set, _ = encode(val_pairs, tokenizer, fmt, config.max_length)
+    if not train_set:
+        raise ValueError(f"no training example fits in max_length={config.max_length} tokens")
+    run = _Run(model, tokenizer, fmt.kind == "seq2seq", config, resolve_device(config.device))
+    metrics = _loop(run, train_set, val_set, progress, should_stop)
+    run.restore_best()
+    metrics |= {
+        "train_examples": len(train_set),
+        "val_examples": len(val_set),
+        "dropped_too_long": dropped,
+        "params": sum(p.numel() for p in model.parameters()),
+        "vocab_size": len(tokenizer),
+        "device": str(run.device),
+        "dtype": "bf16-autocast" if run.autocast else "fp32",
+    }
+    meta = {
+        "base_model": config.base_model,
+        "data_hash": data_hash(examples),
+        "n_examples": len(examples),
+        "config": asdict(config),
+        "metrics": metrics,
+        "prompt_format": format_dict(fmt),
+        "masking": {"enabled": config.mask_numbers, "scheme": SCHEME},
+    }
+    return TrainResult(save_checkpoint(out_dir, run.model, tokenizer, meta), metrics)
+
+
+def _loop(
+    run: _Run,
+    train_set: list[Encoded],
+    val_set: list[Encoded],
+    progress: ProgressFn | None,
+    should_stop: StopFn | None,
+) -> dict[str, Any]:
+    config = run.config
+    per_epoch, total, every = _plan(len(train_set), config)
+    optimizer = _optimizer(run.model, config)
+    schedule = get_cosine_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
+    rng, start, tokens, step, losses, stopped = (
+        random.Random(config.seed),
+        time.monotonic(),
+        0,
+        0,
+        [],
+        "completed",
+    )
+    run.model.train()
+    while step < total and stopped == "completed":
+        for batch in batch_order(train_set, config.batch_size, rng):
+            if should_stop is not None and should_stop():
+                raise TrainingCancelled(f"training cancelled at step {step}/{total}")
+            loss, n_tokens = run._forward([train_set[i] for i in batch])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
+            optimizer.step(), schedule.step(), optimizer.zero_grad(set_to_none=True)
+            step, tokens = step + 1, tokens + n_tokens
+            losses.append(float(loss.detach()))
+            if step % every == 0 or step == total:
+                run.validate(val_set, step)
+            if progress is not None:
+                progress(TrainProgress(step, total, step / per_epoch, losses[-1], run.val_loss))
+            if config.time_limit_s is not None and time.monotonic() - start > config.time_limit_s:
+                stopped = "time_limit"
+            if step >= total or stopped != "completed":
+                break
+    if step % every != 0 and step != total:
+        run.validate(val_set, step)  # the last weights get a chance too when stopped early
+    seconds = time.monotonic() - start
+    tail = losses[-max(1, min(len(losses), per_epoch)) :]
+    return {
+        "steps": step,
+        "total_steps": total,
+        "epochs": step / per_epoch,
+        "stopped": stopped,
+        "first_loss": losses[0],
+        "train_loss": sum(tail) / len(tail),
+        "best_val_loss": run.best_val if run.best_state is not None else None,
+        "best_step": run.best_step,
+        "seconds": seconds,
+        "tokens_per_s": tokens / max(seconds, 1e-9),
+    }

@@ -1,0 +1,124 @@
+"""Tests of student.training: the loss falls, checkpoints are complete, stops are honoured."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file
+
+from student.modeling import META_FILE, PromptFormat, build_tiny
+from student.training import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, train
+from student.training.data import IGNORE, data_hash, encode, masked_pairs, split_by_question
+from tests.student.tiny import FAST, examples, scratch_dir, trained_tiny
+
+
+def test_loss_falls_clearly_on_easy_problems():
+    metrics = trained_tiny().metrics
+    assert metrics["train_loss"] < metrics["first_loss"] / 5
+    assert metrics["best_val_loss"] is not None
+    assert metrics["best_val_loss"] < 1.0
+    assert metrics["params"] < 5_000_000
+
+
+def test_checkpoint_holds_weights_tokenizer_and_meta():
+    result = trained_tiny()
+    files = {p.name for p in result.checkpoint_dir.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", META_FILE} <= files
+    assert load_file(result.checkpoint_dir / "model.safetensors")
+    meta = json.loads((result.checkpoint_dir / META_FILE).read_text())
+    assert meta["base_model"] == "tiny"
+    assert meta["data_hash"] == data_hash(examples(200, seed=1))
+    assert meta["config"]["lr"] == FAST["lr"]
+    assert meta["masking"]["enabled"] is True
+    assert meta["prompt_format"]["kind"] == "causal"
+    assert meta["created_at"]
+    assert meta["metrics"]["steps"] == result.metrics["steps"]
+
+
+def test_progress_reports_every_step_until_cancelled():
+    seen: list[TrainProgress] = []
+    out = scratch_dir() / "cancelled"
+    with pytest.raises(TrainingCancelled):
+        train(
+            examples(40, seed=2),
+            TrainConfig(threads=1, batch_size=8),
+            out,
+            progress=seen.append,
+            should_stop=lambda: len(seen) >= 3,
+        )
+    assert [p.step for p in seen] == [1, 2, 3]
+    assert seen[0].total_steps == 20 * 5
+    assert not out.exists()
+    assert not list(out.parent.glob(".cancelled*"))
+
+
+def test_time_limit_stops_softly_and_keeps_a_checkpoint():
+    result = train(
+        examples(40, seed=3), TrainConfig(threads=1, batch_size=8, time_limit_s=0.0), scratch_dir() / "timed"
+    )
+    assert result.metrics["stopped"] == "time_limit"
+    assert result.metrics["steps"] == 1
+    assert (result.checkpoint_dir / "model.safetensors").is_file()
+
+
+def test_same_seed_gives_same_weights_and_a_fresh_model_each_call():
+    config = TrainConfig(threads=1, batch_size=8, max_steps=3)
+    one = train(examples(30, seed=4), config, scratch_dir() / "a")
+    two = train(examples(30, seed=4), config, scratch_dir() / "b")
+    w1, w2 = (
+        load_file(one.checkpoint_dir / "model.safetensors"),
+        load_file(two.checkpoint_dir / "model.safetensors"),
+    )
+    assert all((w1[k] == w2[k]).all() for k in w1)
+    assert one.metrics["first_loss"] == two.metrics["first_loss"]
+
+
+def test_refuses_a_non_empty_target_before_training(tmp_path: Path):
+    (tmp_path / "ckpt").mkdir()
+    (tmp_path / "ckpt" / "x").write_text("taken")
+    with pytest.raises(FileExistsError):
+        train(examples(10, seed=5), TrainConfig(threads=1), tmp_path / "ckpt")
+
+
+def test_rejects_unknown_tiny_settings(tmp_path: Path):
+    with pytest.raises(ValueError, match="unknown tiny-model settings"):
+        train(examples(10, seed=5), TrainConfig(threads=1, tiny={"hiden": 64}), tmp_path / "ckpt")
+
+
+def test_loss_is_on_program_and_eos_only():
+    pairs = masked_pairs([TrainExample("x", "Tom has 5 apples and 7 pears.", "ans = 5 + 7")], True)
+    assert pairs == [("Tom has N1 apples and N2 pears.", "ans = N1 + N2")]
+    model, tok, fmt = build_tiny([t for p in pairs for t in p], {}, 64)
+    [item], dropped = encode(pairs, tok, fmt, 64)
+    target = fmt.target_ids(tok, pairs[0][1])
+    assert dropped == 0
+    assert item.labels[-len(target) :] == target
+    assert target[-1] == tok.eos_token_id
+    assert set(item.labels[: -len(target)]) == {IGNORE}
+    assert item.input_ids[0] == tok.bos_token_id
+    assert tok.decode(item.input_ids[: -len(target)]).endswith("[SEP]")
+
+
+def test_validation_split_keeps_every_path_of_a_question_together():
+    pairs = [(f"q{i % 10}", f"p{i}") for i in range(40)]
+    train_pairs, val_pairs = split_by_question(pairs, 0.2, seed=0)
+    assert len({q for q, _ in val_pairs}) == 2
+    assert not {q for q, _ in train_pairs} & {q for q, _ in val_pairs}
+    assert len(train_pairs) + len(val_pairs) == 40
+
+
+def test_too_long_examples_are_dropped_and_counted():
+    pairs = [("short", "ans = 1"), ("long " * 50, "ans = 2")]
+    _, tok, fmt = build_tiny([t for p in pairs for t in p], {}, 32)
+    kept, dropped = encode(pairs, tok, fmt, 32)
+    assert (len(kept), dropped) == (1, 1)
+
+
+def test_seq2seq_format_puts_question_in_the_encoder():
+    fmt = PromptFormat("seq2seq", "", use_bos=False)
+    _, tok, _ = build_tiny(["a question", "ans = 1"], {}, 32)
+    [item], _ = encode([("a question", "ans = 1")], tok, fmt, 32)
+    assert item.input_ids[-1] == tok.eos_token_id
+    assert IGNORE not in item.labels
