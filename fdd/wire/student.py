@@ -100,7 +100,7 @@ class JobCreate(Strict):
         None,
         min_length=1,
         max_length=120,
-        pattern=r"^[A-Za-z0-9._-]+$",
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$",  # no leading dot: the id names a directory
         description="Client-chosen id: creating the same id twice returns the existing job (idempotent).",
     )
     params: JobParams

@@ -1,7 +1,10 @@
 """The Celery application: Redis when configured, else kombu's filesystem transport (no server needed).
 
 Tasks are acknowledged late and rejected on a lost worker, so a worker killed mid-job leaves the
-message to be redelivered instead of silently dropping it.
+message to be redelivered instead of silently dropping it. With Redis, an unacknowledged message comes
+back after ``visibility_timeout``, set above the hard time limit so that a job still running is never
+delivered twice; a worker that died is noticed sooner by its job's stale heartbeat (``student.jobs``).
+Job tasks keep no Celery result: a job's state lives in the service's own database.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def make_celery(settings: StudentSettings | None = None) -> Celery:
     if settings.redis_url:
         app.conf.broker_url = settings.redis_url
         app.conf.result_backend = settings.redis_url
+        app.conf.broker_transport_options = {"visibility_timeout": settings.visibility_timeout()}
     else:
         broker, options, backend = _filesystem_broker(settings.state_dir())
         app.conf.broker_url = broker
@@ -45,7 +49,7 @@ def make_celery(settings: StudentSettings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_default_queue="cpu",
         task_time_limit=settings.task_time_limit_s,
-        task_soft_time_limit=max(settings.task_time_limit_s - 30, 5),
+        task_soft_time_limit=settings.soft_time_limit_s(),
         task_track_started=True,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
@@ -55,3 +59,25 @@ def make_celery(settings: StudentSettings | None = None) -> Celery:
 
 
 celery_app = make_celery()
+
+
+class CeleryDispatcher:
+    """Publishes job messages: the task named after the job's kind, the job id as its only argument."""
+
+    def __init__(self, app: Celery, settings: StudentSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def send(self, job_id: str, kind: str, queue: str) -> None:
+        self.app.send_task(
+            f"student.{kind}",
+            args=[job_id],
+            queue=queue,
+            task_id=job_id,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        )
+
+    def revoke(self, job_id: str) -> None:
+        """Drop a queued message early (Redis only: the filesystem transport has no broadcast)."""
+        if self.settings.redis_url:
+            self.app.control.revoke(job_id)

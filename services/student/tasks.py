@@ -1,11 +1,51 @@
-"""Celery tasks: thin wrappers that take ids or small payloads and call the library."""
+"""Celery tasks, as thin as web views: each takes a job id and hands it to ``student.jobs.runner``.
+
+The parameters live in the job row, never in the message. Acknowledgement is late, so a worker killed
+mid-job leaves its message to be redelivered; the runner's conditional claim makes a redelivery harmless.
+A soft time limit fails the job with the reason "time limit"; a cancel flag ends it ``cancelled``.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from student.celery_app import celery_app
+from student.jobs.runner import run_job
+from student.settings import get_settings
+
+
+def _run(job_id: str, kind: str) -> str:
+    from student.jobs.work import WORK
+    from student.training import TrainingCancelled
+
+    return run_job(
+        job_id,
+        WORK[kind],
+        get_settings(),
+        time_limit_errors=(SoftTimeLimitExceeded,),
+        cancelled_errors=(TrainingCancelled,),
+    )
+
+
+@celery_app.task(name="student.train", ignore_result=True)
+def train(job_id: str) -> str:
+    """Train a model for the job ``job_id``."""
+    return _run(job_id, "train")
+
+
+@celery_app.task(name="student.predict", ignore_result=True)
+def predict(job_id: str) -> str:
+    """Solve the job's problems with a checkpoint (the orchestrator's classify stage)."""
+    return _run(job_id, "predict")
+
+
+@celery_app.task(name="student.evaluate", ignore_result=True)
+def evaluate(job_id: str) -> str:
+    """Score a checkpoint on a benchmark or inline problems."""
+    return _run(job_id, "evaluate")
 
 
 @celery_app.task(name="student.ping")

@@ -1,0 +1,228 @@
+"""The API's rules for jobs: submit (idempotent by id), read, list, cancel, and recover lost workers.
+
+A job is inserted and committed before its Celery message is sent, so a worker never receives an id the
+database does not know; if sending fails the job is marked failed with the reason (and a later POST of the
+same id sends it again). The task message carries only the job id. Lost workers are found by their stale
+heartbeat: their job is re-queued, or failed with a reason once it has used up its attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fdd.wire.student import EvaluateParams, JobCreate, JobKind, JobProgress, JobRead, JobStatus
+from fdd_web.errors import Conflict, NotFound, ServiceError, Unavailable
+from student.checkpoints import existing_checkpoint
+from student.db import utcnow
+from student.jobs import repository as repo
+from student.jobs.models import Job
+from student.settings import StudentSettings
+
+log = logging.getLogger("student.jobs")
+SEND_FAILED = "could not queue the job"
+
+
+class Dispatcher(Protocol):
+    """Publishes job messages (the Celery app in production)."""
+
+    def send(self, job_id: str, kind: str, queue: str) -> None: ...
+
+    def revoke(self, job_id: str) -> None: ...
+
+
+def to_read(job: Job, stale_after_s: float | None = None) -> JobRead:
+    """The wire view of a row; a running job whose heartbeat is stale says so in its progress message."""
+    progress = JobProgress.model_validate(job.progress or {})
+    if job.status == JobStatus.RUNNING and stale_after_s is not None and job.heartbeat_at is not None:
+        silent = (utcnow() - job.heartbeat_at).total_seconds()
+        if silent > stale_after_s:
+            progress.message = f"worker silent for {silent:.0f}s; the job will be re-queued or failed"
+    return JobRead(
+        id=job.id,
+        kind=JobKind(job.kind),
+        status=JobStatus(job.status),
+        progress=progress,
+        result=job.result,
+        error=job.error,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+
+
+class JobService:
+    def __init__(
+        self, settings: StudentSettings, sessions: sessionmaker[Session], dispatcher: Dispatcher
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+
+    def _run(self, work: Callable[[Session], Job | None]) -> Job | None:
+        """Run ``work`` in one transaction (committed when it returns) and return its job row."""
+        with self.sessions.begin() as session:
+            return work(session)
+
+    def _check_references(self, body: JobCreate) -> None:
+        params = body.params
+        if params.kind in (JobKind.PREDICT, JobKind.EVALUATE):
+            existing_checkpoint(self.settings, params.checkpoint)  # type: ignore[union-attr]
+        if isinstance(params, EvaluateParams) and params.problems is None:
+            _check_benchmark_name(params.benchmark)
+
+    def submit(self, body: JobCreate) -> tuple[JobRead, bool]:
+        """Create and queue a job; ``(job, False)`` when the same id already exists with the same kind."""
+        self._check_references(body)
+        job_id = body.id or uuid.uuid4().hex
+        kind = str(body.params.kind)
+        queue = body.queue or "cpu"
+        row = Job(
+            id=job_id,
+            kind=kind,
+            status=str(JobStatus.QUEUED),
+            queue=queue,
+            params=body.params.model_dump(mode="json"),
+            progress=JobProgress(stage="queued").model_dump(),
+        )
+        try:
+            with self.sessions.begin() as session:
+                repo.add(session, row)
+        except IntegrityError:
+            return self._existing(job_id, kind), False
+        return self._send(job_id, kind, queue), True
+
+    def _existing(self, job_id: str, kind: str) -> JobRead:
+        job = self._run(lambda s: repo.get(s, job_id))
+        if job is None:  # deleted between the insert and now: cannot happen without manual edits
+            raise Conflict(f"job {job_id!r} could not be created; try again")
+        if job.kind != kind:
+            raise Conflict(f"job {job_id!r} already exists as a {job.kind} job", code="job_kind_conflict")
+        if job.status == JobStatus.FAILED and job.sent_at is None:
+            # Its message was never published (broker down at submission): send it now.
+            with self.sessions.begin() as session:
+                requeued = repo.transition(session, job_id, [JobStatus.FAILED], JobStatus.QUEUED, error=None)
+            if requeued:
+                return self._send(job_id, kind, job.queue)
+        return to_read(job, self.settings.stale_after_s)
+
+    def _send(self, job_id: str, kind: str, queue: str) -> JobRead:
+        try:
+            self.dispatcher.send(job_id, kind, queue)
+        except Exception as exc:  # noqa: BLE001 - any broker error fails the job with its reason
+            reason = f"{SEND_FAILED}: {type(exc).__name__}: {exc}"[:2000]
+            log.warning("send failed", extra={"job": job_id, "error": reason})
+            with self.sessions.begin() as session:
+                repo.transition(session, job_id, [JobStatus.QUEUED], JobStatus.FAILED, error=reason)
+            raise Unavailable(reason, code="broker_unavailable") from exc
+        job = self._run(lambda s: _mark_sent(s, job_id))
+        assert job is not None
+        return to_read(job, self.settings.stale_after_s)
+
+    def get(self, job_id: str) -> JobRead:
+        job = self._run(lambda s: repo.get(s, job_id))
+        if job is None:
+            raise NotFound(f"no job {job_id!r}", code="job_not_found")
+        return to_read(job, self.settings.stale_after_s)
+
+    def list(self, status: JobStatus | None, kind: JobKind | None, limit: int) -> list[JobRead]:
+        with self.sessions.begin() as session:
+            rows = repo.list_jobs(session, status, str(kind) if kind else None, limit)
+            return [to_read(job, self.settings.stale_after_s) for job in rows]
+
+    def cancel(self, job_id: str) -> JobRead:
+        """Cancel a queued job at once; flag a running one (its worker stops at the next check)."""
+        with self.sessions.begin() as session:
+            if repo.get(session, job_id) is None:
+                raise NotFound(f"no job {job_id!r}", code="job_not_found")
+            if repo.request_cancel(session, job_id):
+                repo.transition(
+                    session,
+                    job_id,
+                    [JobStatus.QUEUED],
+                    JobStatus.CANCELLED,
+                    error="cancelled before it started",
+                )
+        try:
+            self.dispatcher.revoke(job_id)
+        except Exception as exc:  # noqa: BLE001 - the DB flag already stops the job; revoke only saves a slot
+            log.info("revoke failed", extra={"job": job_id, "error": str(exc)})
+        return self.get(job_id)
+
+    def reap(self) -> int:
+        """Recover jobs whose worker died (stale heartbeat) and jobs whose message was never sent."""
+        cutoff = utcnow() - timedelta(seconds=self.settings.stale_after_s)
+        with self.sessions.begin() as session:
+            stale = [
+                (j.id, j.kind, j.queue, j.attempts, j.heartbeat_at)
+                for j in repo.stale_running(session, cutoff)
+            ]
+            unsent = [(j.id, j.kind, j.queue) for j in repo.unsent_queued(session, cutoff)]
+        recovered = 0
+        for job_id, kind, queue, attempts, heartbeat in stale:
+            if self._requeue_or_fail(job_id, attempts, heartbeat):
+                recovered += 1
+                self._resend(job_id, kind, queue)
+        for job_id, kind, queue in unsent:
+            recovered += 1
+            self._resend(job_id, kind, queue)
+        return recovered
+
+    def _requeue_or_fail(self, job_id: str, attempts: int, heartbeat: object) -> bool:
+        """True when the job went back to the queue, False when it failed (or someone else took it)."""
+        same_beat: list = [Job.heartbeat_at.is_(None) if heartbeat is None else Job.heartbeat_at == heartbeat]
+        silent = f"its worker stopped reporting for over {self.settings.stale_after_s:.0f}s"
+        with self.sessions.begin() as session:
+            if attempts >= self.settings.max_attempts:
+                repo.transition(
+                    session,
+                    job_id,
+                    [JobStatus.RUNNING],
+                    JobStatus.FAILED,
+                    *same_beat,
+                    error=f"worker lost: {silent} (attempt {attempts} of {self.settings.max_attempts})",
+                )
+                log.warning("job failed: worker lost", extra={"job": job_id, "attempts": attempts})
+                return False
+            moved = repo.transition(
+                session,
+                job_id,
+                [JobStatus.RUNNING],
+                JobStatus.QUEUED,
+                *same_beat,
+                worker=None,
+                progress=JobProgress(stage="queued", message=f"re-queued: {silent}").model_dump(),
+            )
+        log.warning("job re-queued: worker lost", extra={"job": job_id, "attempts": attempts})
+        return moved
+
+    def _resend(self, job_id: str, kind: str, queue: str) -> None:
+        try:
+            self._send(job_id, kind, queue)
+        except Unavailable:
+            pass  # already marked failed with the reason
+
+
+def _mark_sent(session: Session, job_id: str) -> Job | None:
+    job = repo.get(session, job_id)
+    if job is not None and job.sent_at is None:
+        job.sent_at = utcnow()
+    return job
+
+
+def _check_benchmark_name(name: str) -> None:
+    from fdd.datasets import BENCHMARK_NAMES
+
+    known = {n for n in BENCHMARK_NAMES if ":" not in n}
+    if name.lower() not in known and not name.startswith("jsonl:"):
+        raise ServiceError(
+            f"params.benchmark: unknown benchmark {name!r}; known: {', '.join(BENCHMARK_NAMES)}",
+            code="unknown_benchmark",
+            status_code=422,
+        )
