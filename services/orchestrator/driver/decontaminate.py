@@ -1,0 +1,59 @@
+"""Look-alikes of benchmark test problems: one ``fdd.leakage`` index per benchmark set, built once.
+
+The index covers the run's leakage benchmarks (``leakage.benchmarks``, else the evaluation benchmarks);
+``dataset:<id>`` names are read from the orchestrator's database. The run's synthetic
+``curriculum-test`` set is deliberately not indexed: it is drawn from the same grammar as every
+generated problem, so its n-gram overlap measures the grammar, not a leak.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from fdd.datasets import Problem, load_benchmark
+from fdd.leakage import LeakageIndex, Match
+from orchestrator.datasets.models import DatasetProblem
+from orchestrator.runs.schemas import RunConfig
+
+_CACHE: dict[tuple[tuple[str, ...], int], LeakageIndex] = {}
+_LOCK = threading.Lock()
+
+
+def leakage_benchmarks(config: RunConfig) -> tuple[str, ...]:
+    names = (
+        config.leakage.benchmarks if config.leakage.benchmarks is not None else config.evaluation.benchmarks
+    )
+    return tuple(sorted(set(names)))
+
+
+def _problems(session: Session, name: str) -> list[Problem]:
+    if name.startswith("dataset:"):
+        rows = session.scalars(
+            sa.select(DatasetProblem).where(DatasetProblem.dataset_id == int(name.split(":", 1)[1]))
+        ).all()
+        return [Problem(f"{name}/{r.external_id}", r.question, r.answer, name) for r in rows]
+    return list(load_benchmark(name).problems)
+
+
+def index_for(session: Session, config: RunConfig) -> LeakageIndex | None:
+    """The (cached) index over the run's leakage benchmarks; None when there are none."""
+    names = leakage_benchmarks(config)
+    if not names:
+        return None
+    key = (names, config.leakage.n)
+    with _LOCK:
+        if key not in _CACHE:
+            problems = [p for name in names for p in _problems(session, name)]
+            _CACHE[key] = LeakageIndex.from_problems(problems, n=config.leakage.n)
+        return _CACHE[key]
+
+
+def best_matches(session: Session, config: RunConfig, texts: list[str]) -> list[Match | None]:
+    """The best benchmark match of every text (None everywhere when no benchmark is configured)."""
+    index = index_for(session, config)
+    if index is None:
+        return [None] * len(texts)
+    return list(index.best_matches(texts))

@@ -1,0 +1,130 @@
+"""Student jobs of a stage: recorded, then submitted, then followed until they finish.
+
+A stage's job gets a deterministic id (``keys.job_id``: run, round, stage, part, attempt). The
+``student_jobs`` row is committed with status ``new`` before ``create_job`` is called, and moves to the
+student's status after; since creating an existing id returns that job, a crash between the two is
+harmless. ``poll_job`` makes one pass per call (submit if needed, look, mirror progress into the
+round) so that the driver re-reads the run's status between two looks; a failed job is retried under
+a new attempt id up to ``job_attempts`` times. Jobs of cancelled or failed runs are cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from fdd.wire.student import JobCreate, JobRead, JobStatus
+from orchestrator.runs.models import Round, Run, StudentJob
+from orchestrator.runs.state import RunStatus, Stage
+
+from . import keys
+from .context import StageContext, in_transaction
+
+if TYPE_CHECKING:
+    from fdd.clients.student import StudentClient
+
+log = logging.getLogger("orchestrator.driver.jobs")
+NEW = "new"
+OPEN = (NEW, JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+class StageFailed(RuntimeError):
+    """A stage cannot complete (e.g. its student job failed on every attempt)."""
+
+
+def _latest(session: Session, round_id: int, prefix: str) -> StudentJob | None:
+    return session.scalars(
+        sa.select(StudentJob)
+        .where(StudentJob.round_id == round_id, StudentJob.job_id.startswith(prefix, autoescape=True))
+        .order_by(StudentJob.id.desc())
+    ).first()
+
+
+def _record(session: Session, run_id: int, round_id: int, stage: Stage, prefix: str, kind: str, limit: int):
+    """The stage's current job row (job_id, status, result); a new attempt is recorded when needed."""
+    row = _latest(session, round_id, prefix)
+    if row is None or row.status in (JobStatus.FAILED.value, JobStatus.CANCELLED.value):
+        attempt = 0 if row is None else int(row.job_id.rsplit("-a", 1)[1]) + 1
+        if attempt >= limit:
+            raise StageFailed(f"student {kind} job {row.job_id} {row.status}: {row.error}")  # type: ignore[union-attr]
+        row = StudentJob(
+            run_id=run_id, round_id=round_id, stage=stage, job_id=f"{prefix}{attempt}", kind=kind, status=NEW
+        )
+        session.add(row)
+        session.flush()
+    return row.job_id, row.status, row.result
+
+
+def _update(session: Session, job_id: str, job: JobRead, round_id: int, progress_key: str) -> None:
+    row = session.scalars(sa.select(StudentJob).where(StudentJob.job_id == job_id)).one()
+    row.status = job.status.value
+    row.error = job.error
+    if job.status is JobStatus.SUCCEEDED:
+        row.result = job.result or {}
+    round_ = session.get(Round, round_id)
+    if round_ is not None:
+        progress = dict(round_.progress or {})
+        progress[progress_key] = {**job.progress.model_dump(exclude_none=True), "job_id": job_id}
+        round_.progress = progress
+
+
+async def poll_job(
+    ctx: StageContext, kind: str, params: Callable[[], Any], part: int | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """One pass over the stage's student job; (job id, result) once it has succeeded, else None.
+
+    ``params`` builds the job's parameters (called only when the job must be submitted).
+    """
+    run = ctx.run
+    stage = run.stage
+    prefix = keys.job_id(run.id, run.round_index, stage.value, 0, part)[:-1]
+    job_id, status, result = await ctx.db(
+        _record, run.id, run.round_id, stage, prefix, kind, ctx.options.job_attempts
+    )
+    if status == JobStatus.SUCCEEDED.value:
+        return job_id, result or {}
+    if status == NEW:
+        job = await ctx.student.create_job(JobCreate(id=job_id, params=await asyncio.to_thread(params)))
+    else:
+        job = await ctx.student.get_job(job_id)
+    key = stage.value if part is None else f"{stage.value}-{part}"
+    await ctx.db(_update, job_id, job, run.round_id, key)
+    if job.status is JobStatus.SUCCEEDED:
+        return job_id, job.result or {}
+    if not job.status.finished:
+        await asyncio.sleep(ctx.options.poll_s)
+    return None
+
+
+def _orphans(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            sa.select(StudentJob.job_id)
+            .join(Run, Run.id == StudentJob.run_id)
+            .where(Run.status.in_([RunStatus.CANCELLED, RunStatus.FAILED]), StudentJob.status.in_(OPEN))
+        )
+    )
+
+
+def _mark_cancelled(session: Session, job_ids: list[str]) -> None:
+    session.execute(
+        sa.update(StudentJob).where(StudentJob.job_id.in_(job_ids)).values(status=JobStatus.CANCELLED.value)
+    )
+
+
+async def cancel_jobs_of_stopped_runs(maker: sessionmaker[Session], student: StudentClient) -> list[str]:
+    """Cancel the open student jobs of cancelled or failed runs; return their ids."""
+    job_ids = await in_transaction(maker, _orphans)
+    for job_id in job_ids:
+        try:
+            await student.cancel_job(job_id)
+        except Exception as exc:  # a job the student never received, or the student is down: log and go on
+            log.warning("cancel of student job failed", extra={"job_id": job_id, "error": str(exc)})
+    if job_ids:
+        await in_transaction(maker, _mark_cancelled, job_ids)
+    return job_ids

@@ -1,0 +1,122 @@
+"""A round's report card, written when the round closes, and the stop criteria read at EVALUATE.
+
+Metrics: accuracy per benchmark (overall and by group, e.g. step count), the pool by origin and the
+distillation set's size, the round's easy/hard/no_answer counts, the teacher's calls, cache hits and
+cost for the round (from its usage report under the round's label; round 0 also counts INIT's),
+rejections by reason and the leakage scores of the round's accepted problems. Stop criteria: the
+teacher budget, and a plateau of the mean benchmark accuracy over ``patience`` rounds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from fdd.wire.teacher import UsageDelta
+from orchestrator.enums import ProblemRole
+from orchestrator.problems.models import Label, Problem, Rationale, Rejection
+from orchestrator.runs.models import Evaluation, Round, Run
+from orchestrator.runs.schemas import RunConfig
+
+from . import keys
+from .context import StageContext
+
+
+def _evaluations(session: Session, round_id: int) -> dict[str, Any]:
+    rows = session.scalars(
+        sa.select(Evaluation).where(Evaluation.round_id == round_id).order_by(Evaluation.id)
+    )
+    return {e.benchmark: {"accuracy": e.accuracy, "n": e.n, "by_group": e.by_group} for e in rows}
+
+
+def _grouped(session: Session, column: Any, *where: Any) -> dict[str, int]:
+    rows = session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column)).all()
+    return {str(getattr(k, "value", k)): int(n) for k, n in sorted(rows, key=lambda r: str(r[0]))}
+
+
+def database_metrics(session: Session, run_id: int, round_id: int, round_index: int) -> dict[str, Any]:
+    """Everything the round's metrics take from the database."""
+    leak = session.execute(
+        sa.select(
+            sa.func.count(Problem.leak_score),
+            sa.func.avg(Problem.leak_score),
+            sa.func.max(Problem.leak_score),
+        ).where(
+            Problem.run_id == run_id, Problem.round_created == round_index, Problem.parent_id.is_not(None)
+        )
+    ).one()
+    examples = session.scalar(
+        sa.select(sa.func.count(Rationale.id))
+        .join(Problem, Problem.id == Rationale.problem_id)
+        .where(Problem.run_id == run_id, Problem.role == ProblemRole.TRAIN, Rationale.correct.is_(True))
+    )
+    return {
+        "evaluations": _evaluations(session, round_id),
+        "pool_by_origin": _grouped(
+            session, Problem.origin, Problem.run_id == run_id, Problem.role == ProblemRole.TRAIN
+        ),
+        "distillation_examples": int(examples or 0),
+        "labels": _grouped(session, Label.label, Label.round_id == round_id),
+        "rejections": _grouped(session, Rejection.reason, Rejection.round_id == round_id),
+        "created_by_origin": _grouped(
+            session,
+            Problem.origin,
+            Problem.run_id == run_id,
+            Problem.round_created == round_index,
+            Problem.parent_id.is_not(None),
+        ),
+        "leakage": {"scored": int(leak[0]), "mean": leak[1], "max": leak[2]},
+    }
+
+
+async def teacher_usage(ctx: StageContext) -> dict[str, Any]:
+    """The teacher's calls, cache hits, tokens and cost under the round's label (and INIT's for round 0)."""
+    labels = [keys.usage_label(ctx.run.id, ctx.run.round_index)]
+    if ctx.run.round_index == 0:
+        labels.append(keys.usage_label(ctx.run.id, None))
+    total = UsageDelta()
+    for label in labels:
+        totals = (await ctx.teacher.usage(label)).totals
+        total = UsageDelta(**{f: getattr(total, f) + getattr(totals, f) for f in UsageDelta.model_fields})
+    return total.model_dump()
+
+
+async def collect(ctx: StageContext) -> dict[str, Any]:
+    """The closing round's metrics (kept together with what TRAIN already recorded)."""
+    run = ctx.run
+    metrics = await ctx.db(database_metrics, run.id, run.round_id, run.round_index)
+    previous = await ctx.db(lambda s: dict(s.get(Round, run.round_id).metrics or {}))
+    return {**previous, **metrics, "teacher": await teacher_usage(ctx)}
+
+
+def mean_accuracies(session: Session, run_id: int) -> list[float]:
+    """Mean benchmark accuracy of each evaluated round of the run, by round index."""
+    rows = session.execute(
+        sa.select(Round.index, sa.func.avg(Evaluation.accuracy))
+        .join(Evaluation, Evaluation.round_id == Round.id)
+        .where(Round.run_id == run_id)
+        .group_by(Round.index)
+        .order_by(Round.index)
+    ).all()
+    return [float(acc) for _, acc in rows]
+
+
+def plateaued(scores: list[float], patience: int, min_delta: float) -> bool:
+    """True when none of the last ``patience`` scores beat the best before them by more than ``min_delta``."""
+    if len(scores) <= patience:
+        return False
+    return max(scores[-patience:]) <= max(scores[:-patience]) + min_delta
+
+
+def stop_criterion_met(session: Session, run_id: int) -> bool:
+    """Whether the run should end after this evaluation: teacher budget reached, or a plateau."""
+    run = session.get(Run, run_id)
+    assert run is not None
+    config = RunConfig.model_validate(run.config)
+    if config.budget_usd is not None and (run.teacher_cost_usd or 0.0) >= config.budget_usd:
+        return True
+    if config.plateau is not None:
+        return plateaued(mean_accuracies(session, run_id), config.plateau.patience, config.plateau.min_delta)
+    return False
