@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -23,6 +24,9 @@ class OrchestratorSettings(ServiceSettings):
     student_url: str = Field("http://127.0.0.1:8002", description="Base URL of the student service.")
     driver_enabled: bool = Field(True, description="Run the background driver that advances runs.")
     driver_interval_s: float = Field(1.0, gt=0, description="Seconds between driver polls.")
+    data_dir: Path | None = Field(
+        None, description="Benchmark files for dataset imports (gsm8k/, svamp/, …); default: FDD_DATA_DIR."
+    )
 
     def sqlalchemy_url(self) -> str:
         return self.database_url_or_default("orchestrator.db")

@@ -1,0 +1,101 @@
+"""Wire models of the datasets slice: ``DatasetCreate`` (one of three sources) and ``DatasetRead``."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from orchestrator.enums import DatasetSource
+from orchestrator.runs.schemas import CurriculumSpec
+
+MAX_TEXT = 20_000
+MAX_PROBLEMS = 1_000_000
+
+
+REQUIRED = {DatasetSource.BENCHMARK: "benchmark", DatasetSource.JSONL: "problems"}
+ALLOWED = {
+    DatasetSource.BENCHMARK: {"benchmark", "split"},
+    DatasetSource.JSONL: {"problems"},
+    DatasetSource.CURRICULUM: {"curriculum"},
+}
+OPTIONAL = ("benchmark", "split", "problems", "curriculum")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProblemIn(Strict):
+    """One uploaded problem, in fdd's JSONL schema."""
+
+    id: str | None = Field(None, min_length=1, max_length=200, description="Default: the row number.")
+    question: str = Field(min_length=1, max_length=MAX_TEXT)
+    answer: float
+    source: str | None = Field(None, max_length=100)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("answer")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("answer must be a finite number")
+        return value
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("question must not be blank")
+        return value
+
+
+class DatasetCreate(Strict):
+    """``source=benchmark`` needs ``benchmark`` (and optionally ``split``); ``jsonl`` needs ``problems``;
+    ``curriculum`` takes ``curriculum`` (defaults apply when omitted)."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
+    source: DatasetSource
+    benchmark: str | None = Field(None, min_length=1, max_length=500, description="e.g. gsm8k, svamp.")
+    split: str | None = Field(None, max_length=50, description="e.g. train/test for gsm8k, a for asdiv.")
+    problems: list[ProblemIn] | None = Field(None, min_length=1, max_length=MAX_PROBLEMS)
+    curriculum: CurriculumSpec | None = None
+
+    @model_validator(mode="after")
+    def _fields_match_source(self) -> DatasetCreate:
+        needed = REQUIRED.get(self.source)
+        if needed and getattr(self, needed) is None:
+            raise ValueError(f"source={self.source.value} needs '{needed}'")
+        extra = [f for f in OPTIONAL if getattr(self, f) is not None and f not in ALLOWED[self.source]]
+        if extra:
+            raise ValueError(f"source={self.source.value} does not take {', '.join(extra)}")
+        return self
+
+
+class DatasetRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    source: DatasetSource
+    spec: dict[str, Any]
+    population_hash: str
+    n_problems: int
+    created_at: datetime
+
+
+class DatasetProblemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str
+    question: str
+    answer: float
+    content_hash: str
+    meta: dict[str, Any]
+
+
+class DatasetDetail(DatasetRead):
+    sample: list[DatasetProblemRead] = Field(description="The first problems, in import order.")

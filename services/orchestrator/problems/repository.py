@@ -1,0 +1,123 @@
+"""Queries of the problems slice (no business rules, no commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from orchestrator.bulk import insert_rows
+from orchestrator.enums import LabelValue, Origin
+from orchestrator.problems.models import Label, Problem, Rationale, Rejection
+from orchestrator.runs.models import Round
+
+
+def get(session: Session, problem_id: int) -> Problem | None:
+    return session.get(Problem, problem_id)
+
+
+def list_page(
+    session: Session,
+    run_id: int,
+    *,
+    limit: int,
+    cursor: int | None,
+    round_created: int | None = None,
+    origin: Origin | None = None,
+    label: LabelValue | None = None,
+    label_round: int | None = None,
+) -> list[Problem]:
+    """Up to ``limit + 1`` problems of a run after ``cursor`` (id order), filtered."""
+    query = sa.select(Problem).where(Problem.run_id == run_id).order_by(Problem.id).limit(limit + 1)
+    if cursor is not None:
+        query = query.where(Problem.id > cursor)
+    if round_created is not None:
+        query = query.where(Problem.round_created == round_created)
+    if origin is not None:
+        query = query.where(Problem.origin == origin)
+    if label is not None:
+        labelled = sa.select(Label.id).where(Label.problem_id == Problem.id, Label.label == label)
+        if label_round is not None:
+            labelled = labelled.join(Round, Round.id == Label.round_id).where(Round.index == label_round)
+        query = query.where(labelled.exists())
+    return list(session.scalars(query))
+
+
+def ancestors(session: Session, problem_id: int, max_depth: int = 64) -> list[Problem]:
+    """The problem and its parent chain up to the seed (recursive CTE, nearest first)."""
+    base = sa.select(Problem.id, Problem.parent_id, sa.literal(0).label("depth")).where(
+        Problem.id == problem_id
+    )
+    chain = base.cte("chain", recursive=True)
+    step = sa.select(Problem.id, Problem.parent_id, (chain.c.depth + 1).label("depth")).join(
+        chain, Problem.id == chain.c.parent_id
+    )
+    chain = chain.union_all(step.where(chain.c.depth < max_depth))
+    query = sa.select(Problem).join(chain, Problem.id == chain.c.id).order_by(chain.c.depth)
+    return list(session.scalars(query))
+
+
+def label_history(session: Session, problem_ids: list[int]) -> list[tuple[int, int, LabelValue, float]]:
+    """(problem_id, round index, label, pass_rate) for the given problems, in round order."""
+    query = (
+        sa.select(Label.problem_id, Round.index, Label.label, Label.pass_rate)
+        .join(Round, Round.id == Label.round_id)
+        .where(Label.problem_id.in_(problem_ids))
+        .order_by(Round.index)
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def export_rows(session: Session, run_id: int, up_to_round: int | None, batch: int = 2000) -> Iterator[Any]:
+    """(problem, rationale, label) rows of the run's correct rationales in (problem, rationale) order.
+
+    ``label`` is the problem's label in round ``up_to_round`` (None when not classified then, or when no
+    round is given: the latest label). Keyset-paged so a large export never sits in memory at once.
+    """
+    label = (
+        sa.select(Label.label).join(Round, Round.id == Label.round_id).where(Label.problem_id == Problem.id)
+    )
+    if up_to_round is not None:
+        label = label.where(Round.index == up_to_round)
+    label = label.order_by(Round.index.desc()).limit(1).scalar_subquery()
+    query = (
+        sa.select(Problem, Rationale.id.label("rid"), Rationale.program, label.label("label"))
+        .join(Rationale, Rationale.problem_id == Problem.id)
+        .where(Problem.run_id == run_id, Rationale.correct.is_(True))
+        .order_by(Problem.id, Rationale.id)
+        .limit(batch)
+    )
+    if up_to_round is not None:
+        query = query.where(Problem.round_created <= up_to_round)
+    last: tuple[int, int] = (0, 0)
+    while True:
+        page = session.execute(query.where(sa.tuple_(Problem.id, Rationale.id) > sa.tuple_(*last))).all()
+        yield from page
+        if len(page) < batch:
+            return
+        last = (page[-1][0].id, page[-1].rid)
+
+
+def rejections_page(
+    session: Session, run_id: int, *, limit: int, cursor: int | None, round_id: int | None, reason: str | None
+) -> list[Rejection]:
+    query = sa.select(Rejection).where(Rejection.run_id == run_id).order_by(Rejection.id).limit(limit + 1)
+    if cursor is not None:
+        query = query.where(Rejection.id > cursor)
+    if round_id is not None:
+        query = query.where(Rejection.round_id == round_id)
+    if reason is not None:
+        query = query.where(Rejection.reason == reason)
+    return list(session.scalars(query))
+
+
+def insert_labels(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert label rows, skipping (round, problem) pairs already labelled."""
+    return insert_rows(session, Label.__table__, rows, skip_conflicts=True)
+
+
+def insert_problems(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert problem rows, skipping any whose (run, content hash) is already in the pool."""
+    return insert_rows(session, Problem.__table__, rows, skip_conflicts=True)

@@ -1,0 +1,129 @@
+"""Rules of the problems slice: listing a run's pool, lineage, the JSONL export, rejections, label writes.
+
+The export streams from its own session (the request's session is closed before a streamed body ends) and
+pages through the rows, so exporting a large run neither blocks the request pool nor fills memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from fdd_web.errors import NotFound
+from orchestrator.enums import LabelValue, Origin
+from orchestrator.pagination import Page, page_of
+from orchestrator.problems import repository
+from orchestrator.problems.schemas import (
+    ExportRow,
+    LabelRecord,
+    LabelWrite,
+    Lineage,
+    LineageNode,
+    ProblemRead,
+    RejectionRead,
+)
+from orchestrator.runs import repository as runs
+from orchestrator.runs.service import get_run_or_404
+
+
+def list_problems(
+    session: Session,
+    run_id: int,
+    *,
+    limit: int,
+    cursor: int | None,
+    round_created: int | None = None,
+    origin: Origin | None = None,
+    label: LabelValue | None = None,
+    label_round: int | None = None,
+) -> Page[ProblemRead]:
+    """A page of a run's problems (id order), filtered by creation round, origin and label."""
+    get_run_or_404(session, run_id)
+    rows = repository.list_page(
+        session, run_id, limit=limit, cursor=cursor, round_created=round_created, origin=origin,
+        label=label, label_round=label_round,
+    )  # fmt: skip
+    return page_of([ProblemRead.model_validate(p) for p in rows], [p.id for p in rows], limit)
+
+
+def get_lineage(session: Session, problem_id: int) -> Lineage:
+    """The problem, its parent, … up to its seed, each with its difficulty label per round."""
+    chain = repository.ancestors(session, problem_id)
+    if not chain:
+        raise NotFound(f"problem {problem_id} not found")
+    labels: dict[int, list[LabelRecord]] = defaultdict(list)
+    for pid, index, label, pass_rate in repository.label_history(session, [p.id for p in chain]):
+        labels[pid].append(LabelRecord(round=index, label=label, pass_rate=pass_rate))
+    nodes = [
+        LineageNode(
+            id=p.id,
+            external_id=p.external_id,
+            question=p.question,
+            answer=p.answer,
+            origin=p.origin,
+            round_created=p.round_created,
+            teacher_model=p.teacher_model,
+            teacher_backend=p.teacher_backend,
+            prompt_version=p.prompt_version,
+            labels=labels[p.id],
+        )  # fmt: skip
+        for p in chain
+    ]
+    return Lineage(problem_id=problem_id, chain=nodes)
+
+
+def check_export(session: Session, run_id: int, round_index: int | None) -> None:
+    """Raise NotFound unless the run (and the round, when given) exists."""
+    get_run_or_404(session, run_id)
+    if round_index is not None and runs.round_by_index(session, run_id, round_index) is None:
+        raise NotFound(f"run {run_id} has no round {round_index}")
+
+
+def export_jsonl(factory: sessionmaker[Session], run_id: int, round_index: int | None) -> Iterator[bytes]:
+    """JSON lines, one per (problem, correct rationale): the distillation set up to ``round_index``."""
+    with factory() as session:
+        for problem, _rid, program, label in repository.export_rows(session, run_id, round_index):
+            row = ExportRow(
+                problem_id=problem.id, question=problem.question, program=program, answer=problem.answer,
+                origin=problem.origin, parent_id=problem.parent_id, round_created=problem.round_created,
+                teacher_model=problem.teacher_model, prompt_version=problem.prompt_version, label=label,
+            )  # fmt: skip
+            yield row.model_dump_json().encode() + b"\n"
+
+
+def list_rejections(
+    session: Session,
+    run_id: int,
+    *,
+    limit: int,
+    cursor: int | None,
+    round_index: int | None,
+    reason: str | None,
+) -> Page[RejectionRead]:
+    """A page of the new problems a run rejected (leakage, duplicates, no consensus, …)."""
+    get_run_or_404(session, run_id)
+    round_id = None
+    if round_index is not None:
+        round_ = runs.round_by_index(session, run_id, round_index)
+        if round_ is None:
+            return Page(items=[])
+        round_id = round_.id
+    rows = repository.rejections_page(
+        session, run_id, limit=limit, cursor=cursor, round_id=round_id, reason=reason
+    )
+    return page_of([RejectionRead.model_validate(r) for r in rows], [r.id for r in rows], limit)
+
+
+def record_labels(session: Session, round_id: int, labels: Iterable[LabelWrite]) -> int:
+    """Write a round's difficulty labels in bulk; a problem already labelled in that round is kept as is.
+
+    Returns how many labels were new. Safe to call again after a crash (the driver's CLASSIFY stage).
+    """
+    rows = (
+        {"round_id": round_id, "problem_id": w.problem_id, "label": w.label.value, "pass_rate": w.pass_rate,
+         "outputs": w.outputs}
+        for w in labels
+    )  # fmt: skip
+    return repository.insert_labels(session, rows)

@@ -1,0 +1,134 @@
+"""Rules of the runs slice: create a run from a validated ``RunConfig``, read it, pause/resume/cancel it.
+
+Every status change goes through ``orchestrator.runs.state.transition`` on a row locked FOR UPDATE, so an
+admin action and the driver never interleave; an illegal move is a 409. The driver picks up pending runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from fdd_web.errors import NotFound
+from orchestrator.datasets import repository as datasets
+from orchestrator.errors import Invalid
+from orchestrator.pagination import Page, page_of
+from orchestrator.runs import repository
+from orchestrator.runs.models import Round, Run
+from orchestrator.runs.schemas import RoundRead, RunBrief, RunConfig, RunRead
+from orchestrator.runs.state import RunStatus, Stage, transition
+
+Action = Literal["pause", "resume", "cancel"]
+ACTION_TARGET = {"pause": RunStatus.PAUSED, "resume": RunStatus.RUNNING, "cancel": RunStatus.CANCELLED}
+
+
+def _check_datasets(session: Session, config: RunConfig) -> None:
+    if config.seed.dataset_id is not None and datasets.get(session, config.seed.dataset_id) is None:
+        raise Invalid("seed.dataset_id", f"dataset {config.seed.dataset_id} does not exist")
+    for index, name in enumerate(config.evaluation.benchmarks):
+        if name.startswith("dataset:"):
+            ident = name.removeprefix("dataset:")
+            if not ident.isdigit() or datasets.get(session, int(ident)) is None:
+                raise Invalid(f"evaluation.benchmarks.{index}", f"dataset {ident!r} does not exist")
+
+
+def create_run(session: Session, config: RunConfig) -> RunRead:
+    """Store a new run in ``pending`` (stage ``init``, round 0); the driver starts it."""
+    _check_datasets(session, config)
+    run = Run(
+        name=config.name,
+        config=config.model_dump(mode="json"),
+        status=RunStatus.PENDING,
+        stage=Stage.INIT,
+        current_round=0,
+    )
+    repository.add(session, run)
+    return _read(session, run)
+
+
+def get_run_or_404(session: Session, run_id: int, *, for_update: bool = False) -> Run:
+    run = repository.get(session, run_id, for_update=for_update)
+    if run is None:
+        raise NotFound(f"run {run_id} not found")
+    return run
+
+
+def list_runs(session: Session, limit: int, cursor: int | None, status: RunStatus | None) -> Page[RunBrief]:
+    rows = repository.list_page(session, limit, cursor, status)
+    return page_of(
+        [RunBrief.model_validate(r, from_attributes=True) for r in rows], [r.id for r in rows], limit
+    )
+
+
+def get_run(session: Session, run_id: int) -> RunRead:
+    return _read(session, get_run_or_404(session, run_id))
+
+
+def control_run(session: Session, run_id: int, action: Action) -> RunRead:
+    """Pause, resume or cancel a run through the state machine (409 when the move is illegal)."""
+    run = get_run_or_404(session, run_id, for_update=True)
+    transition(run, ACTION_TARGET[action])
+    session.flush()
+    return _read(session, run)
+
+
+def get_round(session: Session, run_id: int, index: int) -> RoundRead:
+    get_run_or_404(session, run_id)
+    round_ = repository.round_by_index(session, run_id, index)
+    if round_ is None:
+        raise NotFound(f"run {run_id} has no round {index}")
+    return _rounds(session, run_id, [round_])[0]
+
+
+def _rounds(session: Session, run_id: int, rounds: list[Round]) -> list[RoundRead]:
+    ids = [r.id for r in rounds]
+    evaluations: dict[int, list[dict]] = defaultdict(list)
+    for ev in repository.evaluations(session, ids):
+        evaluations[ev.round_id].append(
+            {"benchmark": ev.benchmark, "accuracy": ev.accuracy, "n": ev.n, "by_group": ev.by_group,
+             "population_hash": ev.population_hash, "checkpoint": ev.checkpoint}
+        )  # fmt: skip
+    labels: dict[int, dict[str, int]] = defaultdict(dict)
+    for round_id, label, n in repository.label_counts(session, ids):
+        labels[round_id][label] = n
+    created: dict[int, dict[str, int]] = defaultdict(dict)
+    for round_created, origin, n in repository.origin_counts(session, run_id):
+        created[round_created][origin] = n
+    return [
+        RoundRead(
+            index=r.index,
+            stage=r.stage,
+            status=r.status,
+            progress=r.progress or {},
+            metrics=r.metrics or {},
+            checkpoint=r.checkpoint,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            evaluations=evaluations[r.id],
+            labels=labels[r.id],
+            problems_created=created[r.index],
+        )  # fmt: skip
+        for r in rounds
+    ]
+
+
+def _read(session: Session, run: Run) -> RunRead:
+    progress: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"done": 0, "failed": 0, "pending": 0, "total": 0}
+    )
+    for stage, status, n in repository.work_counts(session, run.id):
+        progress[stage][status.value] += n
+        progress[stage]["total"] += n
+    problems: dict[str, int] = defaultdict(int)
+    for _, origin, n in repository.origin_counts(session, run.id):
+        problems[origin] += n
+    brief = RunBrief.model_validate(run, from_attributes=True)
+    return RunRead(
+        **brief.model_dump(),
+        config=RunConfig.model_validate(run.config),
+        progress=dict(progress),
+        problems=dict(problems),
+        rounds=_rounds(session, run.id, repository.rounds(session, run.id)),
+    )
