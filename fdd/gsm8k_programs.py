@@ -40,6 +40,7 @@ _STOPWORDS = frozenset(
     "if all total left more less which who will would can could do does did has have had not no there "
     "here what how many much after before into out up down over about just only also now".split()
 )
+_SKIPPABLE = frozenset({"more", "less", "fewer", "total", "left", "all", "in", "the"})
 _RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | {"ans", "math", "Fraction"}
 MAX_NAME_WORDS = 2
 _OPERATORS = {
@@ -52,6 +53,8 @@ _OPERATORS = {
     ast.Pow: operator.pow,
 }
 MAX_EXPONENT = 64  # GSM8K exponents are tiny; anything larger is refused, never evaluated
+MAX_INT_BITS = 10_000  # as the sandbox's cap on one operation's result
+MAX_EXPRESSION_CHARS = 500  # GSM8K's longest annotation is far shorter; bounds recursion depth
 
 
 class ConversionError(ValueError):
@@ -73,7 +76,7 @@ class _Step:
 
 def _evaluate(node: ast.AST, env: dict[str, float | int]) -> float | int:
     """Evaluate an arithmetic expression the way the program will run (Python numbers)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value
     if isinstance(node, ast.Name):
         return env[node.id]
@@ -84,7 +87,10 @@ def _evaluate(node: ast.AST, env: dict[str, float | int]) -> float | int:
         left, right = _evaluate(node.left, env), _evaluate(node.right, env)
         if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:
             raise ConversionError("unsafe_expression", f"exponent {right}")
-        return _OPERATORS[type(node.op)](left, right)
+        result = _OPERATORS[type(node.op)](left, right)
+        if isinstance(result, complex) or (isinstance(result, int) and result.bit_length() > MAX_INT_BITS):
+            raise ConversionError("unsafe_expression", f"{ast.unparse(node)[:60]} is complex or huge")
+        return result
     raise ConversionError("unsupported_expression", ast.dump(node)[:80])
 
 
@@ -92,9 +98,11 @@ def _parse_expression(text: str) -> ast.expr:
     source = _LEADING_ZEROS.sub("", text.strip()).replace("^", "**")
     if not source:
         raise ConversionError("unparseable_expression", "empty annotation")
+    if len(source) > MAX_EXPRESSION_CHARS:
+        raise ConversionError("unsafe_expression", f"{len(source)} characters")
     try:
         return ast.parse(source, mode="eval").body
-    except SyntaxError as exc:
+    except (SyntaxError, RecursionError, MemoryError) as exc:
         raise ConversionError("unparseable_expression", text) from exc
 
 
@@ -137,11 +145,19 @@ def _literals(expr: ast.expr) -> frozenset:
 
 
 def _name_from_words(following: str, used: set[str], index: int) -> str:
-    """Pick a variable name from the words that follow an annotation; ``v<index>`` if none fit."""
+    """Pick a variable name from the words that follow an annotation; ``v<index>`` if none fit.
+
+    Up to two leading quantity modifiers are skipped (``6 more jewels`` names ``jewels``), but not
+    rate words (``18 a month`` is no ``month``); the name is the next run of at most two content words
+    on the same line.
+    """
     match = _FOLLOWING_WORDS.match(following)
+    candidates = [re.sub(r"[^a-z]", "", word) for word in (match.group(1).lower().split() if match else [])]
+    skip = 0
+    while skip < min(2, len(candidates)) and candidates[skip] in _SKIPPABLE:
+        skip += 1
     words: list[str] = []
-    for word in match.group(1).lower().split() if match else []:
-        word = re.sub(r"[^a-z]", "", word)
+    for word in candidates[skip:]:
         if not word or word in _STOPWORDS or len(words) == MAX_NAME_WORDS:
             break
         words.append(word)

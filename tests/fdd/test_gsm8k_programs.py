@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fdd.datasets import Problem, load_gsm8k
+from fdd.datasets import Problem, gsm8k_gold, load_gsm8k
 from fdd.gsm8k_programs import ConversionError, convert, convert_dataset, convert_or_raise
 from fdd.programs import execute_many
 
@@ -123,3 +125,40 @@ def test_real_gsm8k_programs_execute_to_gold_in_sandbox():
     report = convert_dataset(problems)
     assert report.converted >= 72
     assert not [reason for reason in report.failures.elements() if reason.startswith("execution")]
+
+
+def _run(program: str) -> float:
+    namespace: dict = {}
+    exec(program, {"__builtins__": {}}, namespace)  # the program is arithmetic assignments only
+    return namespace["ans"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="<>=0123456789+-*/^().,#% \n$x×abc", max_size=120))
+def test_convert_never_raises_on_arbitrary_text(text):
+    program = convert(text)
+    if program is not None:
+        assert _run(program) == pytest.approx(gsm8k_gold(text), rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 500), st.sampled_from("+-*/"), st.integers(1, 50), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_chained_integer_annotations_convert_to_the_gold_answer(steps):
+    lines, previous = [], None
+    for left, op, right, chain in steps:
+        left = previous if chain and previous is not None else left  # reuse the last result
+        if op == "/":
+            left = left * right  # keep every result a whole number, as GSM8K mostly does
+        value = {"+": left + right, "-": left - right, "*": left * right, "/": left // right}[op]
+        lines.append(f"So {left} {op} {right} = <<{left}{op}{right}={value}>>{value} apples.")
+        previous = value
+    program = convert("\n".join(lines) + f"\n#### {previous}")
+    assert program is not None
+    assert _run(program) == previous
+    assert program.count("\n") <= len(steps) + 1
