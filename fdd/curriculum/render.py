@@ -42,13 +42,21 @@ def _rate_verbs(item: str) -> tuple[str, str]:
     return verb, base
 
 
+def _unambiguous(name: str, role: str, t: Template, history: list[str], previous: list[str]) -> bool:
+    """Whether a pronoun for ``name`` reads clearly: it was named last, and no one else of the same
+    gender was named in the previous sentence (``parse`` resolves to the last such name anyway)."""
+    if not history or history[-1] != name or "{%s} and" % role in t.pattern:
+        return False
+    return all(p == name or GENDER[p] != GENDER[name] for p in previous)
+
+
 def _context(s: Stmt, t: Template, history: list[str], rng: random.Random, rate_items: dict) -> dict:
     persons = [m for m in SLOT.findall(t.pattern) if m in PERSON_SLOTS]
+    previous = list(history[-2:])  # at most two people are named in one sentence
     context: dict[str, str] = {}
     for i, role in enumerate(persons):
         name = s[role]
-        subject = i == 0 and bool(history) and history[-1] == name and "{%s} and" % role not in t.pattern
-        if subject and rng.random() < PRONOUN_RATE:
+        if i == 0 and _unambiguous(name, role, t, history, previous) and rng.random() < PRONOUN_RATE:
             word = PRONOUN[GENDER[name]]
             context[role] = word.capitalize() if t.pattern.startswith("{" + role + "}") else word
         else:
@@ -75,8 +83,13 @@ def render(statements: Sequence[Stmt], question: Stmt, rng: random.Random) -> Re
     rate_items = {s["P"]: s["item"] for s in statements if s.kind == "rate"}
     history: list[str] = []
     sentences, used = [], []
+    stated_rates: set[str] = set()
     for s in [*statements, question]:
         choices = [t for t in TEMPLATES[s.kind] if t.fits(s.args)]
+        if s.kind == "duration" and s["P"] not in stated_rates:  # "does this" needs the rate first
+            choices = [t for t in choices if "{W}" in t.pattern]
+        if s.kind == "rate":
+            stated_rates.add(s["P"])
         if not choices:
             raise ValueError(f"no phrasing for {s.kind} with {s.args}")
         template = rng.choice(choices)
