@@ -58,10 +58,18 @@ def _compare(it: Interp, s: Stmt) -> None:
             var = it.divide(qty(new, item), "compare", fmt, deps, num, den)
         else:
             num, den = (num, den) if forward else (den, num)
-            fmt = "{} * %d // %d" % (num, den) if num != 1 and den != 1 else None
-            fmt = fmt or ("{} * %d" % num if den == 1 else "{} // %d" % den)
+            fmt = _scaled(num, den)
             var = it.divide(qty(new, item), "compare", fmt, (src,), num, den)
     it.set_has(new, item, var)
+
+
+def _scaled(num: int, den: int) -> str:
+    """The expression template of ``x * num / den`` with constants written in (``{} * 2``, ``{} // 3``)."""
+    if den == 1:
+        return "{} * " + str(num)
+    if num == 1:
+        return "{} // " + str(den)
+    return "{} * " + f"{num} // {den}"
 
 
 def _groups(it: Interp, s: Stmt) -> None:
@@ -140,8 +148,9 @@ def _produce(it: Interp, person: str) -> None:
     duration, duration_unit = it.known.pop(("duration", person))
     if unit != duration_unit:
         raise Inconsistent(f"a rate per {unit} with a duration in {UNITS[duration_unit]}")
-    made = it.compute("earned" if item == MONEY else f"{item}_made", "rate", "{} * {}", (rate, duration),
-                      lambda a, b: a * b)
+    made = it.compute(
+        "earned" if item == MONEY else f"{item}_made", "rate", "{} * {}", (rate, duration), lambda a, b: a * b
+    )
     it.add_to(("done", person, item), "total_earned" if item == MONEY else f"total_{item}", made)
     it.receive(person, item, made)
 
@@ -168,7 +177,7 @@ def _fraction(it: Interp, s: Stmt) -> None:
         part = it.compute(stem, "fraction", "{} * {} // {}", (held, num, den), lambda h, a, b: h * a // b)
     else:
         a, b = WORD_FRACTIONS[s["frac"]]
-        fmt = "{} // %d" % b if a == 1 else "{} * %d // %d" % (a, b)
+        fmt = _scaled(a, b)
         part = it.divide(stem, "fraction", fmt, (held,), a, b)
     it.take(s["P"], s["item"], part, s["verb"])
 
@@ -178,8 +187,14 @@ def _share(it: Interp, s: Stmt) -> None:
     if s["n"] < 2:
         raise Inconsistent("sharing needs at least two recipients")
     people = it.literal(RECIPIENTS[s["recip"]], s["n"])
-    each = it.divide(f"{'money' if s['item'] == MONEY else s['item']}_each", "divide", "{} // {}",
-                     (held, people), 1, s["n"])
+    each = it.divide(
+        f"{'money' if s['item'] == MONEY else s['item']}_each",
+        "divide",
+        "{} // {}",
+        (held, people),
+        1,
+        s["n"],
+    )
     it.totals[("each", s["recip"], s["item"])] = each
 
 

@@ -135,4 +135,3 @@ def generate(rng: random.Random, steps: int, *, attempts: int = 500) -> Problem:
 def problem_for_seed(seed: int, steps: int) -> Problem:
     """The problem of a given seed and step count (the same on every machine and run)."""
     return generate(random.Random(f"fdd-curriculum/{seed}/{steps}"), steps)
-

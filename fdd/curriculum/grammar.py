@@ -96,4 +96,10 @@ class Problem:
     def record(self, problem_id: str, source: str = "synthetic") -> dict[str, Any]:
         """This problem in fdd's dataset schema (one JSONL line of ``fdd.datasets``)."""
         meta = {"steps": self.steps, "ops": list(self.ops), "program": self.program}
-        return {"id": problem_id, "question": self.text, "answer": self.answer, "source": source, "meta": meta}
+        return {
+            "id": problem_id,
+            "question": self.text,
+            "answer": self.answer,
+            "source": source,
+            "meta": meta,
+        }

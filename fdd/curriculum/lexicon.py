@@ -47,7 +47,9 @@ ITEMS: dict[str, Item] = {
     for item in (
         _items("fruit", "basket bag crate box", "apples/apple, oranges/orange, lemons/lemon, peaches/peach")
         + _items("fruit", "basket bag box", "strawberries/strawberry, plums/plum, pears/pear, mangoes/mango")
-        + _items("baked", "box tray jar", "cookies/cookie, cupcakes/cupcake, muffins/muffin, brownies/brownie")
+        + _items(
+            "baked", "box tray jar", "cookies/cookie, cupcakes/cupcake, muffins/muffin, brownies/brownie"
+        )
         + _items("things", "box pack", "pencils/pencil, crayons/crayon, markers/marker, erasers/eraser")
         + _items("things", "pack sheet", "stickers/sticker, stamps/stamp")
         + _items("things", "bag jar box", "marbles/marble, beads/bead, buttons/button, shells/shell")
@@ -88,7 +90,12 @@ RATE_VERBS: dict[str, tuple[str, str, str]] = {
     MONEY: ("earns", "earn", "earned"),
 }
 UNITS = {"hour": "hours", "day": "days", "week": "weeks", "minute": "minutes"}
-RATE_UNITS = {"fruit": ("hour", "day"), "baked": ("hour", "day"), "things": ("day", "week"), MONEY: ("hour", "day", "week")}
+RATE_UNITS = {
+    "fruit": ("hour", "day"),
+    "baked": ("hour", "day"),
+    "things": ("day", "week"),
+    MONEY: ("hour", "day", "week"),
+}
 RECIPIENTS = {
     "friend": "friends",
     "classmate": "classmates",

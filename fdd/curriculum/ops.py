@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fdd.curriculum.grammar import Stmt, stmt
-from fdd.curriculum.lexicon import ITEMS, MONEY, RATE_UNITS, RECIPIENTS, category, gain_verbs_for, lose_verbs_for
+from fdd.curriculum.lexicon import (
+    ITEMS,
+    MONEY,
+    RATE_UNITS,
+    RECIPIENTS,
+    category,
+    gain_verbs_for,
+    lose_verbs_for,
+)
 from fdd.curriculum.numbers import amount
 
 if TYPE_CHECKING:
@@ -46,8 +54,9 @@ def start_groups(d: Draft) -> bool:
 def _groups(d: Draft, person: str, item: str) -> bool:
     box = d.rng.choice(ITEMS[item].containers)
     full = stmt("groups_full", P=person, item=item, container=box)
-    return _two_part(d, full, stmt("groups", P=person, item=item, container=box),
-                     stmt("per", container=box, item=item))
+    return _two_part(
+        d, full, stmt("groups", P=person, item=item, container=box), stmt("per", container=box, item=item)
+    )
 
 
 def start_rate(d: Draft) -> bool:
@@ -58,7 +67,9 @@ def start_rate(d: Draft) -> bool:
 
 def _rate(d: Draft, person: str, item: str) -> bool:
     unit = d.rng.choice(RATE_UNITS[category(item)])
-    return _two_part(d, None, stmt("rate", P=person, item=item, unit=unit), stmt("duration", P=person, unit=unit))
+    return _two_part(
+        d, None, stmt("rate", P=person, item=item, unit=unit), stmt("duration", P=person, unit=unit)
+    )
 
 
 def start_price(d: Draft) -> bool:
@@ -74,8 +85,9 @@ def _buy(d: Draft, person: str, item: str, budget: int | None) -> bool:
         return False
     count, price = rng.choice(options)
     full = stmt("buy_full", P=person, item=item, n=count, m=price)
-    return _two_part(d, full, stmt("buy", P=person, item=item, n=count), stmt("price", item=item, n=price),
-                     drawn=True)
+    return _two_part(
+        d, full, stmt("buy", P=person, item=item, n=count), stmt("price", item=item, n=price), drawn=True
+    )
 
 
 # -- chain moves ----------------------------------------------------------------------------------
@@ -147,7 +159,9 @@ def buy_more(d: Draft) -> bool:
 # -- questions ------------------------------------------------------------------------------------
 def ask_has(d: Draft) -> bool:
     done = d.it.totals.get(("done", *d.focus))
-    kind = "q_done" if done is not None and done == d.it.has.get(d.focus) and d.rng.random() < 0.5 else "q_has"
+    kind = (
+        "q_done" if done is not None and done == d.it.has.get(d.focus) and d.rng.random() < 0.5 else "q_has"
+    )
     d.question = stmt(kind, P=d.focus[0], item=d.focus[1])
     return True
 
@@ -216,18 +230,35 @@ def ask_taken(d: Draft) -> bool:
     if not move(d):
         return False
     last = d.stmts[-1]
-    d.question = stmt("q_spent", P=person) if item == MONEY else stmt("q_lost", P=person, item=item,
-                                                                           verb=last["verb"])
+    d.question = (
+        stmt("q_spent", P=person) if item == MONEY else stmt("q_lost", P=person, item=item, verb=last["verb"])
+    )
     return True
 
 
 START_OPS = [(start_have, 0), (start_have, 0), (start_groups, 1), (start_rate, 1), (start_price, 1)]
 CHAIN_OPS = {
-    "has": [(gain, 1), (lose, 1), (compare, 1), (compare, 1), (more_groups, 2), (percent, 2),
-            (fraction, 2), (earn, 2), (spend, 2)],
+    "has": [
+        (gain, 1),
+        (lose, 1),
+        (compare, 1),
+        (compare, 1),
+        (more_groups, 2),
+        (percent, 2),
+        (fraction, 2),
+        (earn, 2),
+        (spend, 2),
+    ],
     "spent": [(buy_more, 2)],
 }
 FINISHERS = {
-    "has": [(ask_has, 0), (ask_total, 1), (ask_difference, 1), (ask_share, 1), (ask_packed, 1), (ask_taken, 1)],
+    "has": [
+        (ask_has, 0),
+        (ask_total, 1),
+        (ask_difference, 1),
+        (ask_share, 1),
+        (ask_packed, 1),
+        (ask_taken, 1),
+    ],
     "spent": [(ask_spent, 0)],
 }

@@ -46,7 +46,8 @@ def _compiled() -> dict[str, list[_Compiled]]:
             slots = tuple(SLOT.findall(t.pattern))
             parts = SLOT.split(t.pattern)  # literal, slot, literal, slot, ...
             regex = "".join(
-                re.escape(part) if i % 2 == 0 else f"({slot_regex(part, t.kind)})" for i, part in enumerate(parts)
+                re.escape(part) if i % 2 == 0 else f"({slot_regex(part, t.kind)})"
+                for i, part in enumerate(parts)
             )
             first = parts[0].split(" ")[0] if parts[0] else "*"
             by_first_word.setdefault(first, []).append(_Compiled(t, re.compile(regex), slots))
@@ -100,7 +101,9 @@ def read_statements(text: str) -> tuple[list[Stmt], Stmt]:
             raise Declined(f"cannot read sentence {i + 1}: {sentence!r}")
         template, args = found
         if template.kind.startswith("q_") != (i == len(sentences) - 1):
-            raise Declined(f"sentence {i + 1} is {'a question' if i < len(sentences) - 1 else 'not a question'}")
+            raise Declined(
+                f"sentence {i + 1} is {'a question' if i < len(sentences) - 1 else 'not a question'}"
+            )
         _resolve_people(args, tuple(SLOT.findall(template.pattern)), history, sentence)
         read.append(stmt(template.kind, **{k: v for k, v in args.items() if k in KINDS[template.kind]}))
     return read[:-1], read[-1]

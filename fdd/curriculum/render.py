@@ -45,7 +45,7 @@ def _rate_verbs(item: str) -> tuple[str, str]:
 def _unambiguous(name: str, role: str, t: Template, history: list[str], previous: list[str]) -> bool:
     """Whether a pronoun for ``name`` reads clearly: it was named last, and no one else of the same
     gender was named in the previous sentence (``parse`` resolves to the last such name anyway)."""
-    if not history or history[-1] != name or "{%s} and" % role in t.pattern:
+    if not history or history[-1] != name or "{" + role + "} and" in t.pattern:
         return False
     return all(p == name or GENDER[p] != GENDER[name] for p in previous)
 

@@ -32,8 +32,13 @@ PERSON_SLOTS = ("P", "Q", "S", "O")
 NUMBER_SLOTS = ("n", "m", "a", "b")
 PRONOUNS = ("he", "she", "He", "She")
 _LOSE_WORDS = [v for v in ALL_LOSE_VERBS if v != "spends"]
-_GAIN_OR_LOSE_BY_KIND = {"gain": ALL_GAIN_VERBS, "lose": _LOSE_WORDS, "percent": _LOSE_WORDS,
-                         "fraction": _LOSE_WORDS, "q_lost": _LOSE_WORDS}
+_GAIN_OR_LOSE_BY_KIND = {
+    "gain": ALL_GAIN_VERBS,
+    "lose": _LOSE_WORDS,
+    "percent": _LOSE_WORDS,
+    "fraction": _LOSE_WORDS,
+    "q_lost": _LOSE_WORDS,
+}
 SEMANTIC_VERB_KINDS = frozenset(_GAIN_OR_LOSE_BY_KIND)
 
 

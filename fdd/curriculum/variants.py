@@ -46,8 +46,12 @@ def _expansions(s: Stmt, rng: random.Random, taken: set[str]) -> list[list[Stmt]
     if n >= 2:
         d = rng.randint(1, n - 1)
         verbs = gain_verbs_for(item)
-        out.append([s.with_args(n=n - d), stmt("gain", P=person, item=item, n=d,
-                                               verb=rng.choice(verbs)[0] if verbs else None)])
+        out.append(
+            [
+                s.with_args(n=n - d),
+                stmt("gain", P=person, item=item, n=d, verb=rng.choice(verbs)[0] if verbs else None),
+            ]
+        )
     d = rng.randint(2, 40)
     if n + d <= LIMIT:
         verb = rng.choice(lose_verbs_for(item))[0]
@@ -57,14 +61,22 @@ def _expansions(s: Stmt, rng: random.Random, taken: set[str]) -> list[list[Stmt]
     rels += [(r, n // k, None) for r, k in (("twice", 2), ("three times", 3)) if n % k == 0]
     rels += [("times", n // k, k) for k in range(4, 7) if n % k == 0]
     rel, base, number = rng.choice(rels)
-    out.append([stmt("have", P=other, item=item, n=base),
-                stmt("compare", S=person, O=other, item=item, rel=rel, n=number)])
+    out.append(
+        [
+            stmt("have", P=other, item=item, n=base),
+            stmt("compare", S=person, O=other, item=item, rel=rel, n=number),
+        ]
+    )
     pairs = [(a, n // a) for a in range(2, 10) if n % a == 0 and n // a >= 2]
     if item != MONEY and pairs:
         count, per = rng.choice(pairs)
         box = rng.choice(ITEMS[item].containers)
-        out.append([stmt("groups", P=person, item=item, n=count, container=box),
-                    stmt("per", container=box, item=item, n=per)])
+        out.append(
+            [
+                stmt("groups", P=person, item=item, n=count, container=box),
+                stmt("per", container=box, item=item, n=per),
+            ]
+        )
     return out
 
 
@@ -73,15 +85,19 @@ def _expand(statements: list[Stmt], question: Stmt, rng: random.Random) -> list[
     found = []
     for i, s in enumerate(statements):
         if s.kind == "have":
-            found += [(statements[:i] + e + statements[i + 1:], question) for e in _expansions(s, rng, taken)]
+            found += [
+                (statements[:i] + e + statements[i + 1 :], question) for e in _expansions(s, rng, taken)
+            ]
     return found
 
 
 def _moves(person: str, item: str, rng: random.Random) -> list[Stmt]:
     lose_verb = rng.choice(lose_verbs_for(item))[0]
-    moves = [stmt("lose", P=person, item=item, verb=lose_verb),
-             stmt("percent", P=person, item=item, verb=lose_verb),
-             stmt("fraction", P=person, item=item, frac="half", verb=lose_verb)]
+    moves = [
+        stmt("lose", P=person, item=item, verb=lose_verb),
+        stmt("percent", P=person, item=item, verb=lose_verb),
+        stmt("fraction", P=person, item=item, frac="half", verb=lose_verb),
+    ]
     if gain_verbs_for(item) or item == MONEY:
         verbs = gain_verbs_for(item)
         moves.append(stmt("gain", P=person, item=item, verb=rng.choice(verbs)[0] if verbs else None))
@@ -161,18 +177,23 @@ class _Renamer:
         fresh = [i for i in same if i not in self.avoid_items]
         return self._pick("item", old, lambda: self.rng.choice(fresh or same))
 
+    def _person(self, old: str) -> str:
+        used = self.avoid_people | set(self.maps["person"].values())
+        return self._pick("person", old, lambda: _new_person(self.rng, used))
+
     def _verb(self, old: str, item: str) -> str:
         if old == "spends":
             return old
-        table = gain_verbs_for(item) if any(v[0] == old for v in gain_verbs_for(item)) else lose_verbs_for(item)
+        table = (
+            gain_verbs_for(item) if any(v[0] == old for v in gain_verbs_for(item)) else lose_verbs_for(item)
+        )
         return self._pick("verb", old, lambda: self.rng.choice(table)[0])
 
     def __call__(self, s: Stmt) -> Stmt:
         args = dict(s.args)
         for role in ("P", "Q", "S", "O"):
             if args.get(role):
-                used = self.avoid_people | set(self.maps["person"].values())
-                args[role] = self._pick("person", args[role], lambda: _new_person(self.rng, used))
+                args[role] = self._person(args[role])
         if args.get("item"):
             args["item"] = self._item(args["item"])
         item = args.get("item")
@@ -184,7 +205,9 @@ class _Renamer:
         if args.get("recip"):
             args["recip"] = self._pick("recip", args["recip"], lambda: self.rng.choice(sorted(RECIPIENTS)))
         if args.get("unit") and item:
-            args["unit"] = self._pick("unit", args["unit"], lambda: self.rng.choice(RATE_UNITS[category(item)]))
+            args["unit"] = self._pick(
+                "unit", args["unit"], lambda: self.rng.choice(RATE_UNITS[category(item)])
+            )
         elif args.get("unit"):
             args["unit"] = self.maps["unit"].get(args["unit"], args["unit"])
         return Stmt(s.kind, args)
