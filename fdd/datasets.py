@@ -271,6 +271,8 @@ def _asdiv_subset_ids(root: Path, subset: str) -> set[str]:
 def load_asdiv(data_dir: str | Path | None = None, subset: str | None = None) -> Benchmark:
     """Load ASDiv from ``<data_dir>/asdiv/ASDiv.xml``; numeric answers only (the rest counted in
     ``skipped``). ``subset="a"`` keeps the ASDiv-A ids of ``nfolds/asdiv-a/fold*.txt``."""
+    if subset not in (None, "a", "w"):
+        raise ValueError(f"ASDiv subset must be None, 'a' or 'w', got {subset!r}")
     root = resolve_data_dir(data_dir) / "asdiv"
     tree = ET.parse(_require(root / "ASDiv.xml", "ASDiv file"))
     keep = _asdiv_subset_ids(root, subset) if subset else None
@@ -357,18 +359,26 @@ def load_jsonl_benchmark(path: str | Path, name: str | None = None) -> Benchmark
 _LOADERS: dict[str, Callable[[Path | None, str | None], Benchmark]] = {
     "gsm8k": lambda d, split: load_gsm8k(d, split or "test"),
     "svamp": lambda d, split: load_svamp(d),
-    "asdiv": lambda d, split: load_asdiv(d, None if split in (None, "all", "w") else split),
+    "asdiv": lambda d, split: load_asdiv(d, None if split in (None, "test", "all", "w") else split),
     "asdiv-a": lambda d, split: load_asdiv(d, "a"),
     "multiarith": lambda d, split: load_multiarith(d),
 }
+_SPLITS = {"gsm8k": {"train", "test"}, "asdiv": {"test", "all", "a", "w"}}
 
 
 def load_benchmark(name: str, data_dir: str | Path | None = None, split: str | None = None) -> Benchmark:
     """Load a benchmark by name: ``gsm8k`` (split train/test, default test), ``svamp``, ``asdiv``
-    (split ``a`` for ASDiv-A), ``asdiv-a``, ``multiarith``, or ``jsonl:<path>``."""
+    (split ``a`` for ASDiv-A), ``asdiv-a``, ``multiarith``, or ``jsonl:<path>``.
+
+    Benchmarks without splits accept ``split=None`` or ``"test"`` (they are test sets).
+    """
     if name.startswith("jsonl:"):
         return load_jsonl_benchmark(name.removeprefix("jsonl:"), name)
-    loader = _LOADERS.get(name.lower())
+    key = name.lower()
+    loader = _LOADERS.get(key)
     if loader is None:
         raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARK_NAMES)}")
+    allowed = _SPLITS.get(key, {"test"})
+    if split is not None and split not in allowed:
+        raise ValueError(f"benchmark {name!r} has no split {split!r}; choose from {sorted(allowed)}")
     return loader(data_dir, split)

@@ -35,6 +35,8 @@ needs_data = pytest.mark.skipif(not (DATA_DIR / "gsm8k").is_dir(), reason=f"no b
         ("svamp", None, 1000, "svamp/chal-1", 51),
         ("asdiv", None, 2168, "asdiv/nluds-0001", 9),
         ("asdiv-a", None, 1218, "asdiv/nluds-0001", 9),
+        ("asdiv", "a", 1218, "asdiv/nluds-0001", 9),
+        ("svamp", "test", 1000, "svamp/chal-1", 51),
         ("multiarith", None, 600, "multiarith/0", 39),
     ],
 )
@@ -211,3 +213,7 @@ def test_unknown_benchmark_lists_known_names():
         load_benchmark("mawps")
     with pytest.raises(ValueError, match="split must be"):
         datasets.load_gsm8k("/nonexistent", "dev")
+    with pytest.raises(ValueError, match=r"no split 'train'; choose from \['test'\]"):
+        load_benchmark("svamp", "/nonexistent", split="train")
+    with pytest.raises(ValueError, match="subset must be"):
+        load_asdiv("/nonexistent", subset="b")
