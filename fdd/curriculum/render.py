@@ -88,6 +88,8 @@ def render(statements: Sequence[Stmt], question: Stmt, rng: random.Random) -> Re
         choices = [t for t in TEMPLATES[s.kind] if t.fits(s.args)]
         if s.kind == "duration" and s["P"] not in stated_rates:  # "does this" needs the rate first
             choices = [t for t in choices if "{W}" in t.pattern]
+        if sentences:  # "At first, ..." only opens a problem
+            choices = [t for t in choices if not t.pattern.startswith("At first")] or choices
         if s.kind == "rate":
             stated_rates.add(s["P"])
         if not choices:
