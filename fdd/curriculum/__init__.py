@@ -16,7 +16,7 @@ from fdd.curriculum.generate import MAX_STEPS, generate, problem_for_seed
 from fdd.curriculum.grammar import Problem, Stmt
 from fdd.curriculum.parse import Declined, parse
 from fdd.curriculum.semantics import LIMIT
-from fdd.curriculum.sets import SEED_STEP_WEIGHTS, seed_problems, fixed_step_problems, write_sets
+from fdd.curriculum.sets import SEED_STEP_WEIGHTS, fixed_step_problems, seed_problems, write_sets
 from fdd.curriculum.variants import complexify, similar
 
 __all__ = [
