@@ -16,7 +16,7 @@ from functools import lru_cache
 from fdd.curriculum.grammar import KINDS, PERSON_ARGS, Problem, Stmt, stmt
 from fdd.curriculum.render import resolve
 from fdd.curriculum.semantics import Inconsistent, solve
-from fdd.curriculum.slots import SLOT, read_slot, slot_regex
+from fdd.curriculum.slots import SLOT, UnknownWord, read_slot, slot_regex
 from fdd.curriculum.templates import TEMPLATES, Template
 
 MAX_SENTENCES = 24
@@ -36,6 +36,7 @@ class _Compiled:
     template: Template
     regex: re.Pattern[str]
     slots: tuple[str, ...]
+    anchor: str  # the template's longest fixed text: a cheap test before the regular expression
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +51,8 @@ def _compiled() -> dict[str, list[_Compiled]]:
                 for i, part in enumerate(parts)
             )
             first = parts[0].split(" ")[0] if parts[0] else "*"
-            by_first_word.setdefault(first, []).append(_Compiled(t, re.compile(regex), slots))
+            anchor = max(parts[::2], key=len)
+            by_first_word.setdefault(first, []).append(_Compiled(t, re.compile(regex), slots, anchor))
     return by_first_word
 
 
@@ -58,13 +60,17 @@ def _read(sentence: str) -> tuple[Template, dict] | None:
     first = sentence.split(" ", 1)[0]
     table = _compiled()
     for c in [*table.get(first, []), *table.get("*", [])]:
-        match = c.regex.fullmatch(sentence)
+        match = c.regex.fullmatch(sentence) if c.anchor in sentence else None
         if match is None:
             continue
         args = dict(c.template.fixed)
         consistent = True
         for slot, word in zip(c.slots, match.groups(), strict=True):
-            read = read_slot(slot, c.template.kind, word)
+            try:
+                read = read_slot(slot, c.template.kind, word)
+            except UnknownWord:
+                consistent = False
+                break
             if read is None:
                 continue
             name, value = read

@@ -56,10 +56,14 @@ _RECIP = {**{r: r for r in RECIPIENTS}, **{p: r for r, p in RECIPIENTS.items()}}
 _UNIT = {**{u: u for u in UNITS}, **{p: u for u, p in UNITS.items()}}
 
 
+class UnknownWord(ValueError):
+    """A slot matched a word outside the lexicon."""
+
+
 def slot_regex(slot: str, kind: str) -> str:
     """The regular expression (without a group) of the words slot ``slot`` may hold in ``kind``."""
-    if slot in PERSON_SLOTS:
-        return _alt(list(GENDER) + list(PRONOUNS))
+    if slot in PERSON_SLOTS:  # any capitalised word; read_slot refuses names outside the lexicon
+        return r"[A-Z][a-z]+|he|she"
     if slot in NUMBER_SLOTS:
         return r"[1-9]\d{0,4}"
     table = {
@@ -88,6 +92,8 @@ def slot_regex(slot: str, kind: str) -> str:
 def read_slot(slot: str, kind: str, word: str) -> tuple[str, Any] | None:
     """The (argument, value) a word in ``slot`` stands for; None for slots without meaning."""
     if slot in PERSON_SLOTS:
+        if word not in GENDER and word not in PRONOUNS:
+            raise UnknownWord(f"{word!r} is not a name the curriculum uses")
         return slot, word.lower() if word in PRONOUNS else word
     if slot in NUMBER_SLOTS:
         return slot, int(word)
