@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 
 MAX_PROGRAM_CHARS = 20_000  # input cap: longer "programs" are rejected before parsing
+MAX_SCOPES = 100  # functions, lambdas and comprehensions per program (compiling deep nests is slow)
 MAX_RESULT_BITS = 10_000  # widest integer a single ** or << may produce (about 3,000 digits)
 POW_GUARD = "_fdd_pow"
 LSHIFT_GUARD = "_fdd_lshift"
@@ -209,6 +210,8 @@ _CHECKED = frozenset(
     }
 )
 
+_SCOPES = frozenset({ast.FunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
+
 
 def validate(tree: ast.AST) -> None:
     """Raise PolicyError on the first construct outside the allow-list.
@@ -218,6 +221,7 @@ def validate(tree: ast.AST) -> None:
     stack: list = [tree]
     pop, push, extend = stack.pop, stack.append, stack.extend
     child_fields, checked, denied, name_type = _CHILD_FIELDS, _CHECKED, DENIED_NAMES, ast.Name
+    scopes = 0
     while stack:
         node = pop()
         node_type = type(node)
@@ -230,6 +234,10 @@ def validate(tree: ast.AST) -> None:
             raise PolicyError(f"{node_type.__name__}{_where(node)}")
         if node_type in checked:
             _check_node(node)
+        if node_type in _SCOPES:
+            scopes += 1
+            if scopes > MAX_SCOPES:
+                raise SyntaxError(f"program has more than {MAX_SCOPES} functions, lambdas and comprehensions")
         for field in fields:
             value = getattr(node, field)
             if type(value) is list:

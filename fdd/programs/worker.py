@@ -104,7 +104,7 @@ def classify(namespace: dict) -> list:
         return ["non_numeric", None, f"`ans` is a {type(value).__name__}"]
     if isinstance(value, int):
         if abs(value) > MAX_ABS_ANSWER:
-            return ["too_large", None, f"`ans` is a {value.bit_length():,}-bit integer"]
+            return ["too_large", None, f"|ans| is over 10**18 (a {value.bit_length():,}-bit integer)"]
         return [None, int(value), ""]
     try:
         number = float(value)
