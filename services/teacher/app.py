@@ -1,14 +1,46 @@
-"""The teacher's FastAPI app: built once per process, long-lived things made in the lifespan."""
+"""The teacher's FastAPI app: built once per process, long-lived things made in the lifespan.
+
+The lifespan creates the database tables, the backend (with its pooled HTTP client), the sandbox pool
+and the cache-backed sampler, and releases them at shutdown. ``/readyz`` checks the database.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from fdd.programs import Sandbox
+from fdd.prompts import PROMPT_VERSION
 from fdd_web.app import install
+from teacher.api import router
+from teacher.backends import build_backend
+from teacher.core import Teacher
+from teacher.db import Store, make_engine
+from teacher.execution import Executor
+from teacher.limits import BodySizeLimit
+from teacher.sampling import Sampler
 from teacher.settings import TeacherSettings, get_settings
+
+
+def build_teacher(settings: TeacherSettings, store: Store, sandbox: Sandbox) -> Teacher:
+    """Wire a ``Teacher`` from settings, a ready store and a sandbox pool."""
+    backend = build_backend(settings)
+    sampler = Sampler(
+        backend,
+        store,
+        settings.price_of(backend.model),
+        PROMPT_VERSION,
+        cache=settings.cache_enabled,
+        memory=settings.cache_memory_items,
+    )
+    return Teacher(backend, sampler, Executor(sandbox, settings.exec_timeout_s), store)
+
+
+async def _database_ready(app: FastAPI) -> None:
+    await asyncio.to_thread(app.state.teacher.store.ping)
 
 
 def create_app(settings: TeacherSettings | None = None) -> FastAPI:
@@ -16,9 +48,21 @@ def create_app(settings: TeacherSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(make_engine(settings.database_url_or_default("teacher.db")))
+        await asyncio.to_thread(store.create_tables)
+        sandbox = Sandbox(settings.exec_workers, timeout=settings.exec_timeout_s)
+        teacher = build_teacher(settings, store, sandbox)
         app.state.settings = settings
-        yield
+        app.state.teacher = teacher
+        try:
+            yield
+        finally:
+            await teacher.backend.aclose()
+            sandbox.close()
+            store.engine.dispose()
 
     app = FastAPI(title="fdd teacher", version="0.1.0", lifespan=lifespan)
-    install(app, "teacher")
+    install(app, "teacher", checks={"database": _database_ready})
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(router)
     return app

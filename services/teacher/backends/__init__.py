@@ -1,1 +1,31 @@
-"""x"""
+"""The teacher's backends, one file each, and ``build_backend`` that makes the configured one.
+
+``openai`` talks to any OpenAI-compatible chat-completions server; ``synthetic`` is the offline
+curriculum teacher, the default when no LLM is configured.
+"""
+
+from __future__ import annotations
+
+from teacher.backends.base import BackendError, Completion, TeacherBackend
+from teacher.backends.openai import OpenAIBackend
+from teacher.settings import TeacherSettings
+
+__all__ = ["BackendError", "Completion", "OpenAIBackend", "TeacherBackend", "build_backend"]
+
+
+def build_backend(settings: TeacherSettings) -> TeacherBackend:
+    """The backend ``settings.backend`` names, configured from ``settings``."""
+    if settings.backend == "openai":
+        return OpenAIBackend(
+            settings.openai_base_url,
+            settings.openai_model,
+            settings.openai_api_key,
+            timeout_s=settings.openai_timeout_s,
+            max_concurrency=settings.openai_max_concurrency,
+            max_attempts=settings.openai_max_attempts,
+            backoff_max_s=settings.openai_backoff_max_s,
+            send_n=settings.openai_send_n,
+        )
+    from teacher.backends.synthetic import SyntheticBackend
+
+    return SyntheticBackend(error_rate=settings.synthetic_error_rate, seed=settings.synthetic_seed)

@@ -60,7 +60,8 @@ class OpenAIBackend(TeacherBackend):
     ) -> None:
         self.model = model
         self._url = base_url.rstrip("/") + "/chat/completions"
-        self._headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
+        self._secret = api_key.get_secret_value() if api_key else ""
+        self._headers = {"Authorization": f"Bearer {self._secret}"} if self._secret else {}
         self._timeout = httpx.Timeout(timeout_s)
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._max_attempts = max_attempts
@@ -145,7 +146,10 @@ class OpenAIBackend(TeacherBackend):
         if status == 429 or status >= 500:
             raise _Retryable(f"HTTP {status}", parse_retry_after(response.headers.get("retry-after")))
         if status >= 400:
-            raise BackendError(f"upstream refused the request: HTTP {status}: {_upstream_message(response)}")
+            message = _upstream_message(response)
+            if self._secret:  # some servers echo the key they refused: never let it travel further
+                message = message.replace(self._secret, "***")
+            raise BackendError(f"upstream refused the request: HTTP {status}: {message}")
         try:
             return _completions(response.json())
         except (ValueError, KeyError, TypeError, IndexError) as exc:
