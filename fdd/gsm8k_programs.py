@@ -2,11 +2,14 @@
 
 This module owns the conversion of a GSM8K gold solution, whose steps carry calculator
 annotations such as ``<<48/2=24>>``, into a straight Python program: one assignment per
-annotation, in order, where a literal that equals an earlier step's result is replaced by that
-step's variable, and a last line ``ans = <step>`` naming the step whose value equals the gold
-answer after ``####`` (the last such step; later steps are dropped). Variables are named from the
-words that follow the annotation (``<<16-3-4=9>>9 duck eggs`` gives ``duck_eggs``), else ``v1, v2 …``.
-``convert`` checks the program with its own exact-arithmetic evaluator; ``convert_dataset``
+annotation (and per un-annotated ``a + b = c`` in the prose whose arithmetic checks out, since
+many solutions leave their last step bare), in order, where a literal that equals an earlier step's
+result is replaced by that step's variable, and a last line ``ans = <step>`` naming the step whose
+value equals the gold answer after ``####`` (the last such step; later steps are dropped).
+Variables are named from the words that follow the annotation (``<<16-3-4=9>>9 duck eggs`` gives
+``duck_eggs``), else ``v1, v2 …``.
+``convert`` checks the program with its own evaluator of the same Python int/float arithmetic the
+program will run (no ``eval``; huge powers and complex results refused); ``convert_dataset``
 additionally runs every program in the sandbox (``fdd.programs.execute_many``) and compares with
 ``fdd.answers.answers_equal``. Loading GSM8K is ``fdd.datasets``'s job.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import ast
 import builtins
 import keyword
+import math
 import operator
 import re
 from collections import Counter
@@ -53,7 +57,7 @@ _OPERATORS = {
     ast.Pow: operator.pow,
 }
 MAX_EXPONENT = 64  # GSM8K exponents are tiny; anything larger is refused, never evaluated
-MAX_INT_BITS = 10_000  # as the sandbox's cap on one operation's result
+MAX_INT_BITS = 1_000  # ~1e301: still a float, and far beyond any GSM8K quantity
 MAX_EXPRESSION_CHARS = 500  # GSM8K's longest annotation is far shorter; bounds recursion depth
 
 
@@ -88,8 +92,15 @@ def _evaluate(node: ast.AST, env: dict[str, float | int]) -> float | int:
         if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:
             raise ConversionError("unsafe_expression", f"exponent {right}")
         result = _OPERATORS[type(node.op)](left, right)
-        if isinstance(result, complex) or (isinstance(result, int) and result.bit_length() > MAX_INT_BITS):
-            raise ConversionError("unsafe_expression", f"{ast.unparse(node)[:60]} is complex or huge")
+        huge_int = isinstance(result, int) and result.bit_length() > MAX_INT_BITS
+        if (
+            isinstance(result, complex)
+            or huge_int
+            or (isinstance(result, float) and not math.isfinite(result))
+        ):
+            raise ConversionError(
+                "unsafe_expression", f"{ast.unparse(node)[:60]} is complex, infinite or huge"
+            )
         return result
     raise ConversionError("unsupported_expression", ast.dump(node)[:80])
 
@@ -107,7 +118,7 @@ def _parse_expression(text: str) -> ast.expr:
 
 
 def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)  # the tolerance of fdd.answers.answers_equal
 
 
 def _parse_number(text: str) -> float | None:
@@ -236,7 +247,14 @@ def convert(solution: str) -> str | None:
 
 @dataclass
 class ConversionReport:
-    """Result of converting a set of GSM8K problems: programs by problem id, failures by reason."""
+    """Result of converting a set of GSM8K problems: programs by problem id, failures by reason.
+
+    Reasons: ``no_solution`` (no ``meta["solution"]``), ``no_gold_answer`` (no ``####`` line),
+    ``no_annotations`` (no calculation at all, e.g. algebra in words), ``no_step_equals_gold``,
+    ``unparseable_expression``, ``unsupported_expression``, ``unsafe_expression``,
+    ``evaluation_error``, and after sandbox verification ``execution_<error kind>`` or
+    ``executed_answer_mismatch``.
+    """
 
     total: int
     programs: dict[str, str] = field(default_factory=dict)
