@@ -65,7 +65,7 @@ def record_checkpoint(session: Session, round_id: int, checkpoint: str, result: 
     round_ = session.get(Round, round_id)
     assert round_ is not None
     round_.checkpoint = checkpoint
-    summary = {k: v for k, v in result.items() if isinstance(v, int | float | str) and k != "checkpoint"}
+    summary = {k: v for k, v in result.items() if k not in ("checkpoint", "label")}
     round_.metrics = {**(round_.metrics or {}), "train": summary}
 
 
