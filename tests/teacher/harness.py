@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from pydantic import SecretStr
 
 from teacher.app import create_app
@@ -47,10 +48,17 @@ def sqlite_url(tmp_path: Path, name: str = "teacher.db") -> str:
 
 
 @asynccontextmanager
-async def running_teacher(settings: TeacherSettings) -> AsyncIterator[httpx.AsyncClient]:
-    """The teacher app, started with its lifespan, behind an ASGI client."""
+async def running_app(settings: TeacherSettings) -> AsyncIterator[FastAPI]:
+    """The teacher app with its lifespan started (database, sandbox, backend)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        yield app
+
+
+@asynccontextmanager
+async def running_teacher(settings: TeacherSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The teacher app, started with its lifespan, behind an ASGI client."""
+    async with running_app(settings) as app:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://teacher", timeout=30) as client:
             yield client

@@ -1,0 +1,94 @@
+"""The sampler: cache keys, the memory + database cache, coalescing of identical draws in flight."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from fdd.wire.teacher import Sampling
+from teacher.backends.base import BackendError, Completion, TeacherBackend
+from teacher.db import Store, make_engine
+from teacher.sampling import Sampler, cache_key
+from teacher.settings import Price
+
+pytestmark = pytest.mark.anyio
+MESSAGES = [{"role": "user", "content": "Task: rationale\n<problem>Add 1 and 2.</problem>"}]
+
+
+class CountingBackend(TeacherBackend):
+    """Answers after a short pause; fails while ``failing`` is set; counts its calls."""
+
+    name = "counting"
+    model = "m"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.failing = False
+
+    async def complete(self, messages, n, *, temperature, top_p, max_tokens, seed):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        await asyncio.sleep(0.05)
+        if self.failing:
+            raise BackendError("upstream down", retryable=True)
+        return [Completion(f"answer {self.calls}.{i} seed={seed}", 10, 5) for i in range(n)]
+
+
+def sampler(tmp_path: Path, backend: TeacherBackend, cache: bool = True) -> Sampler:
+    store = Store(make_engine(f"sqlite:///{tmp_path / 't.db'}"))
+    store.create_tables()
+    return Sampler(backend, store, Price(prompt=1.0, completion=1.0), "v", cache=cache, memory=100)
+
+
+async def test_failure_in_flight_reaches_every_waiter_and_is_not_cached(tmp_path: Path) -> None:
+    backend = CountingBackend()
+    backend.failing = True
+    s = sampler(tmp_path, backend)
+    usages = [s.usage_for("rationales", None) for _ in range(4)]
+    outcomes = await asyncio.gather(
+        *(s.draw(MESSAGES, 2, Sampling(), u) for u in usages), return_exceptions=True
+    )
+    assert all(isinstance(o, BackendError) for o in outcomes)
+    assert backend.calls == 1
+    backend.failing = False
+    drawn = await s.draw(MESSAGES, 2, Sampling(), usages[0])
+    assert [d.cached for d in drawn] == [False, False]
+    assert backend.calls == 2
+
+
+async def test_partly_cached_request_asks_only_for_the_missing_samples(tmp_path: Path) -> None:
+    backend = CountingBackend()
+    s = sampler(tmp_path, backend)
+    usage = s.usage_for("rationales", "r")
+    first = await s.draw(MESSAGES, 2, Sampling(), usage)
+    more = await s.draw(MESSAGES, 3, Sampling(), usage)
+    assert [d.completion.text for d in more[:2]] == [d.completion.text for d in first]
+    assert [d.cached for d in more] == [True, True, False]
+    assert (backend.calls, usage.calls, usage.cache_hits, len(usage.new_entries)) == (2, 2, 2, 3)
+    assert usage.cost_usd == pytest.approx((10 + 5) * 3 / 1e6)
+
+
+async def test_disabled_cache_always_goes_upstream(tmp_path: Path) -> None:
+    backend = CountingBackend()
+    s = sampler(tmp_path, backend, cache=False)
+    usage = s.usage_for("rationales", None)
+    await s.draw(MESSAGES, 2, Sampling(), usage)
+    await s.draw(MESSAGES, 2, Sampling(), usage)
+    assert (backend.calls, usage.cache_hits, usage.new_entries) == (2, 0, [])
+
+
+def test_cache_key_depends_on_every_part() -> None:
+    base = ("b", "m", "v", MESSAGES, Sampling(), 0)
+    variants = [
+        ("b2", "m", "v", MESSAGES, Sampling(), 0),
+        ("b", "m2", "v", MESSAGES, Sampling(), 0),
+        ("b", "m", "v2", MESSAGES, Sampling(), 0),
+        ("b", "m", "v", [{"role": "user", "content": "other"}], Sampling(), 0),
+        ("b", "m", "v", MESSAGES, Sampling(temperature=0.1), 0),
+        ("b", "m", "v", MESSAGES, Sampling(seed=1), 0),
+        ("b", "m", "v", MESSAGES, Sampling(), 1),
+    ]
+    keys = {cache_key(*base)} | {cache_key(*v) for v in variants}
+    assert len(keys) == 1 + len(variants)
+    assert cache_key(*base) == cache_key(*base)
