@@ -241,7 +241,7 @@ def validate(tree: ast.AST) -> None:
         for field in fields:
             value = getattr(node, field)
             if type(value) is list:
-                extend(value)
+                extend(value[::-1])  # so that errors are reported in source order
             elif value is not None:
                 push(value)
 

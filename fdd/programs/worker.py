@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 import types
+import unicodedata  # noqa: F401 - the parser imports it lazily to NFKC-normalise identifiers
 
 try:  # imported by file inside the worker; as part of the package in tests
     from . import policy
@@ -136,6 +137,8 @@ def run_one(source: str, timeout: float) -> list:
         return ["too_large", None, str(exc)[:300]]
     except (SyntaxError, RecursionError, MemoryError, OverflowError) as exc:
         return ["syntax", None, f"{type(exc).__name__}: {exc}"[:300]]
+    except Exception as exc:  # noqa: BLE001 - the worker must outlive any input
+        return ["runtime", None, f"checking the program failed: {type(exc).__name__}: {exc}"[:300]]
     namespace = {
         "__builtins__": BUILTINS,
         "__name__": "__program__",
