@@ -116,8 +116,8 @@ class Driver:
             while not self._stopping.is_set():
                 snapshot = await in_transaction(self.maker, leases.load_snapshot, run_id, self.owner)
                 if snapshot is None or snapshot.status is not RunStatus.RUNNING:
-                    if snapshot is not None and snapshot.status is RunStatus.CANCELLED:
-                        await jobs.cancel_jobs_of_stopped_runs(self.maker, self.student)
+                    # Paused, cancelled or taken over; a cancel also clears the lease, hence the sweep.
+                    await jobs.cancel_jobs_of_stopped_runs(self.maker, self.student)
                     return
                 try:
                     await self._step(snapshot)
