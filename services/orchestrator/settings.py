@@ -24,6 +24,14 @@ class OrchestratorSettings(ServiceSettings):
     student_url: str = Field("http://127.0.0.1:8002", description="Base URL of the student service.")
     driver_enabled: bool = Field(True, description="Run the background driver that advances runs.")
     driver_interval_s: float = Field(1.0, gt=0, description="Seconds between driver polls.")
+    driver_lease_ttl_s: float = Field(30.0, gt=0, description="Lease on a run; renewed every third of it.")
+    driver_max_runs: int = Field(4, ge=1, description="Runs one replica drives at the same time.")
+    driver_teacher_chunk: int = Field(32, ge=1, le=256, description="Problems per teacher request.")
+    driver_teacher_concurrency: int = Field(4, ge=1, description="Teacher requests in flight per run.")
+    driver_chunks_per_step: int = Field(4, ge=1, description="Teacher requests per committed driver step.")
+    driver_poll_s: float = Field(2.0, ge=0, description="Seconds between two looks at a student job.")
+    driver_max_attempts: int = Field(4, ge=1, description="Failed tries of a stage step before the run fails.")
+    driver_backoff_s: float = Field(2.0, ge=0, description="First wait after a failed step (doubles).")
     data_dir: Path | None = Field(
         None, description="Benchmark files for dataset imports (gsm8k/, svamp/, …); default: FDD_DATA_DIR."
     )
