@@ -21,6 +21,7 @@ from orchestrator.runs.state import RunStatus, Stage
 
 if TYPE_CHECKING:
     from fdd.clients.student import StudentClient
+    from orchestrator.settings import OrchestratorSettings
     from fdd.clients.teacher import TeacherClient
 
 T = TypeVar("T")
@@ -40,6 +41,21 @@ class DriverOptions:
     max_attempts: int = 4  # failed tries of a step before the run fails
     backoff_s: float = 2.0  # first wait after a failure (doubles each time)
     job_attempts: int = 2  # student jobs tried per stage before the stage fails
+
+    @classmethod
+    def from_settings(cls, settings: OrchestratorSettings) -> DriverOptions:
+        """The options given by the orchestrator's ``driver_*`` settings."""
+        return cls(
+            interval_s=settings.driver_interval_s,
+            lease_ttl_s=settings.driver_lease_ttl_s,
+            max_runs=settings.driver_max_runs,
+            teacher_chunk=settings.driver_teacher_chunk,
+            teacher_concurrency=settings.driver_teacher_concurrency,
+            chunks_per_step=settings.driver_chunks_per_step,
+            poll_s=settings.driver_poll_s,
+            max_attempts=settings.driver_max_attempts,
+            backoff_s=settings.driver_backoff_s,
+        )
 
 
 async def in_transaction(maker: sessionmaker[Session], fn: Callable[..., T], *args: Any) -> T:

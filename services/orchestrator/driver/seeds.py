@@ -12,7 +12,7 @@ import random
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fdd.datasets import Problem
+from fdd.datasets import Problem, problem_from_dict
 from orchestrator.datasets.models import DatasetProblem
 from orchestrator.runs.schemas import CurriculumSpec, RunConfig
 
@@ -20,10 +20,16 @@ from . import keys
 
 
 def curriculum_problems(spec: CurriculumSpec, source: str) -> list[Problem]:
-    """Generate the curriculum set ``spec`` (problems spread evenly over ``spec.steps``)."""
-    from fdd.curriculum import generate_set  # the curriculum is heavy to import; only INIT needs it
+    """Generate the curriculum set ``spec``: ``n`` distinct problems spread evenly over ``spec.steps``."""
+    from fdd.curriculum import fixed_step_problems  # heavy to import; only INIT and EVALUATE need it
 
-    return list(generate_set(n=spec.n, steps=spec.steps, seed=spec.seed, source=source))
+    taken: set[str] = set()
+    problems: list[Problem] = []
+    for i, steps in enumerate(spec.steps):
+        count = spec.n // len(spec.steps) + (1 if i < spec.n % len(spec.steps) else 0)
+        for j, made in enumerate(fixed_step_problems(count, steps, seed=spec.seed, taken=taken)):
+            problems.append(problem_from_dict(made.record(f"{source}-s{steps}-{j:05d}", source)))
+    return problems
 
 
 def seed_problems(session: Session, config: RunConfig) -> list[Problem]:
