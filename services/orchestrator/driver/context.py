@@ -21,8 +21,8 @@ from orchestrator.runs.state import RunStatus, Stage
 
 if TYPE_CHECKING:
     from fdd.clients.student import StudentClient
-    from orchestrator.settings import OrchestratorSettings
     from fdd.clients.teacher import TeacherClient
+    from orchestrator.settings import OrchestratorSettings
 
 T = TypeVar("T")
 
