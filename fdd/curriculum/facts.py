@@ -83,7 +83,7 @@ def _groups(it: Interp, s: Stmt) -> None:
 
 def _per(it: Interp, s: Stmt) -> None:
     key = ("per", s["container"], s["item"])
-    per = it.literal(f"{singular(s['item'])}s_per_{s['container']}", s["n"])
+    per = it.literal(f"{s['item']}_per_{s['container']}", s["n"])
     it.known[key] = per
     for person, count in it.pending.pop(key, []):
         _fill(it, person, s["item"], s["container"], count, per)
@@ -202,7 +202,7 @@ def _pack(it: Interp, s: Stmt) -> None:
     held = it.holding(s["P"], s["item"])
     if s["n"] < 2:
         raise Inconsistent("packing needs groups of at least two")
-    size = it.literal(f"{singular(s['item'])}s_per_{s['container']}", s["n"])
+    size = it.literal(f"{s['item']}_per_{s['container']}", s["n"])
     count = it.divide(CONTAINER_PLURAL[s["container"]], "divide", "{} // {}", (held, size), 1, s["n"])
     it.totals[("packed", s["P"], s["container"])] = count
 

@@ -1,0 +1,116 @@
+"""The synthetic teacher backend: rationales, variants and refusals written from the problem text."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from fdd.curriculum import generate, parse
+from fdd.programs import execute_many, extract
+from fdd.prompts import Task, parse_decline, parse_problem, rationale_messages, variant_messages
+from teacher.backends.base import TeacherBackend
+from teacher.backends.synthetic import SyntheticBackend
+
+pytestmark = pytest.mark.anyio
+GSM8K_TEST = Path("/work/shared/data/gsm8k/test.jsonl")
+OPTS = {"temperature": 0.8, "top_p": 0.95, "max_tokens": 512}
+
+
+def _problems(count: int, steps: int = 3):
+    return [generate(random.Random(seed), 1 + seed % steps) for seed in range(count)]
+
+
+async def _rationales(backend, problems, k: int, seed: int = 0):
+    return [await backend.complete(rationale_messages(p.text), k, seed=seed, **OPTS) for p in problems]
+
+
+async def test_k_rationales_are_distinct_programs_with_the_gold_answer() -> None:
+    backend = SyntheticBackend(error_rate=0.0, seed=1)
+    problems = _problems(20)
+    answers = await _rationales(backend, problems, k=4)
+    programs = [extract(c.text) for completions in answers for c in completions]
+    results = execute_many(programs)
+    golds = [p.answer for p in problems for _ in range(4)]
+    assert [r.value for r in results] == golds
+    for completions in answers:
+        assert len({c.text for c in completions}) == 4
+
+
+async def test_same_request_and_seed_give_the_same_samples_and_another_seed_others() -> None:
+    backend = SyntheticBackend(error_rate=0.3, seed=2)
+    messages = rationale_messages(_problems(1)[0].text)
+    first = await backend.complete(messages, 3, seed=7, **OPTS)
+    again = await SyntheticBackend(error_rate=0.3, seed=2).complete(messages, 3, seed=7, **OPTS)
+    other = await backend.complete(messages, 3, seed=8, **OPTS)
+    assert first == again
+    assert [c.text for c in first] != [c.text for c in other]
+
+
+async def test_error_rate_makes_that_share_of_rationales_wrong() -> None:
+    backend = SyntheticBackend(error_rate=0.5, seed=3)
+    problems = _problems(40)
+    answers = await _rationales(backend, problems, k=4)
+    results = execute_many([extract(c.text) for completions in answers for c in completions])
+    golds = [p.answer for p in problems for _ in range(4)]
+    wrong = sum(r.value != gold for r, gold in zip(results, golds, strict=True))
+    assert 0.3 < wrong / len(golds) < 0.65
+    assert all(extract(c.text) for completions in answers for c in completions)
+
+
+async def test_complex_variant_extends_the_problem_and_similar_keeps_its_steps() -> None:
+    backend = SyntheticBackend(seed=4)
+    for original in _problems(10, steps=5):
+        harder = await backend.complete(variant_messages(Task.COMPLEX, original.text), 2, seed=1, **OPTS)
+        alike = await backend.complete(variant_messages(Task.SIMILAR, original.text), 2, seed=1, **OPTS)
+        for completion in harder:
+            assert parse(parse_problem(completion.text)).steps > original.steps
+        for completion in alike:
+            text = parse_problem(completion.text)
+            assert text != original.text
+            assert parse(text).steps == original.steps
+        assert harder[0].text != harder[1].text
+
+
+async def test_gsm8k_problems_are_declined_without_a_program() -> None:
+    backend = SyntheticBackend(seed=5)
+    rows = [json.loads(line) for line in GSM8K_TEST.read_text().splitlines()[:30]]
+    for row in rows:
+        for messages in (
+            rationale_messages(row["question"]),
+            variant_messages(Task.SIMILAR, row["question"]),
+        ):
+            completions = await backend.complete(messages, 2, seed=None, **OPTS)
+            assert len(completions) == 2
+            for completion in completions:
+                assert extract(completion.text) is None
+                assert parse_problem(completion.text) is None
+                assert "cannot read" in parse_decline(completion.text)
+
+
+async def test_messages_that_are_not_ours_are_declined() -> None:
+    backend = SyntheticBackend()
+    completions = await backend.complete([{"role": "user", "content": "hello"}], 1, seed=None, **OPTS)
+    assert parse_decline(completions[0].text)
+
+
+async def test_tokens_are_counted_in_words_and_long_answers_are_cut() -> None:
+    backend = SyntheticBackend(error_rate=0.0)
+    messages = rationale_messages(_problems(3)[2].text)
+    full = (await backend.complete(messages, 1, seed=0, **OPTS))[0]
+    assert full.prompt_tokens == sum(len(m["content"].split()) for m in messages)
+    assert full.completion_tokens == len(full.text.split())
+    assert full.finish_reason == "stop"
+    cut = (await backend.complete(messages, 1, seed=0, temperature=0.8, top_p=1.0, max_tokens=4))[0]
+    assert cut.finish_reason == "length"
+    assert cut.completion_tokens == 4
+
+
+def test_is_a_teacher_backend_with_its_name_and_model() -> None:
+    backend = SyntheticBackend()
+    assert isinstance(backend, TeacherBackend)
+    assert (backend.name, backend.model) == ("synthetic", "fdd-curriculum-v1")
+    with pytest.raises(ValueError, match="error_rate"):
+        SyntheticBackend(error_rate=1.5)
