@@ -49,10 +49,12 @@ def insert_rows(
     which makes re-running the same write harmless. Every row of a batch must have the same keys.
     """
     statement = _insert(session, table, skip_conflicts)
+    if skip_conflicts:  # rowcount is unreliable for multi-row statements; count the rows returned instead
+        statement = statement.returning(table.c.id)
     inserted = 0
     for chunk in batches(rows, batch):
         result = session.execute(statement, chunk)
-        inserted += result.rowcount if result.rowcount >= 0 else len(chunk)
+        inserted += len(result.all()) if skip_conflicts else len(chunk)
     return inserted
 
 

@@ -6,7 +6,6 @@ loading itself belongs to ``fdd.datasets`` and ``fdd.curriculum``. Failures name
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,14 @@ def from_rows(dataset_name: str, rows: list[ProblemIn]) -> Collected:
 
 
 def from_curriculum(spec: CurriculumSpec) -> Collected:
-    """A synthetic set from ``fdd.curriculum.generate_set(n, steps, seed)``."""
-    try:
-        generate_set = importlib.import_module("fdd.curriculum").generate_set
-    except (ImportError, AttributeError) as exc:
-        raise Invalid("curriculum", "the synthetic curriculum generator is not available") from exc
-    problems = list(generate_set(n=spec.n, steps=list(spec.steps), seed=spec.seed))
-    return problems, spec.model_dump()
+    """A synthetic set: ``spec.n`` distinct curriculum problems spread evenly over ``spec.steps``.
+
+    The same generator as a run's curriculum seed (``driver.seeds.curriculum_problems``), so a dataset
+    imported with a spec holds exactly the problems a run seeded with that spec would.
+    """
+    from orchestrator.driver.seeds import curriculum_problems
+
+    return curriculum_problems(spec, "curriculum"), spec.model_dump()
 
 
 def collect(body: DatasetCreate, data_dir: Path | None) -> Collected:

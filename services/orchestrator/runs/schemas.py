@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from orchestrator.runs.state import RoundStatus, RunStatus, Stage
 
+CURRICULUM_MAX_STEPS = 8  # fdd.curriculum.MAX_STEPS (not imported here: the grammar is heavy to load)
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -28,8 +30,10 @@ class CurriculumSpec(Strict):
 
     @model_validator(mode="after")
     def _check_steps(self) -> CurriculumSpec:
-        if any(not 1 <= s <= 20 for s in self.steps):
-            raise ValueError("steps must each be between 1 and 20")
+        if any(not 1 <= s <= CURRICULUM_MAX_STEPS for s in self.steps):
+            raise ValueError(f"steps must each be between 1 and {CURRICULUM_MAX_STEPS}")
+        if len(set(self.steps)) != len(self.steps):
+            raise ValueError("steps must not repeat")
         return self
 
 

@@ -1,0 +1,168 @@
+"""A run's problems: filtered listing, lineage of a 3-generation chain, the JSONL export, rejections."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from orchestrator.enums import AnswerSource, LabelValue, Origin, WorkKind
+from orchestrator.problems.models import Problem, Rationale, Rejection
+from orchestrator.problems.schemas import LabelWrite
+from orchestrator.problems.service import record_labels
+from orchestrator.runs.models import Round, Run
+from orchestrator.runs.state import RoundStatus, RunStatus, Stage
+
+
+@dataclass
+class Family:
+    run_id: int
+    seed: int
+    child: int
+    grandchild: int
+    other_seed: int
+
+
+def add_problem(session: Session, run_id: int, n: int, **fields: object) -> Problem:
+    problem = Problem(
+        run_id=run_id, external_id=f"p{n}", question=f"Question {n}: Tom has {n} apples.", answer=float(n),
+        content_hash=f"{n:064d}", **fields,
+    )  # fmt: skip
+    session.add(problem)
+    session.flush()
+    session.add(Rationale(problem_id=problem.id, program=f"ans = {n}", program_hash=f"h{n}", answer=float(n)))
+    return problem
+
+
+def label(session: Session, round_id: int, *labels: tuple[int, LabelValue, float]) -> int:
+    writes = [LabelWrite(problem_id=pid, label=value, pass_rate=rate) for pid, value, rate in labels]
+    return record_labels(session, round_id, writes)
+
+
+def build_family(session: Session) -> Family:
+    """seed (round 0, easy in r0) → complex child (created r1, hard in r1) → similar grandchild (r2)."""
+    run = Run(
+        name="lineage", config={"rounds": 2}, status=RunStatus.RUNNING, stage=Stage.TRAIN, current_round=2
+    )
+    session.add(run)
+    session.flush()
+    rounds = [Round(run_id=run.id, index=i, status=RoundStatus.DONE) for i in range(2)]
+    session.add_all(rounds)
+    seed = add_problem(session, run.id, 1, steps=1)
+    other = add_problem(session, run.id, 2, steps=2)
+    session.add(Rationale(problem_id=other.id, program="ans = 3 - 1", program_hash="wrong", correct=False))
+    teacher = {"teacher_backend": "synthetic", "teacher_model": "synth-1", "prompt_version": "complex-v1"}
+    child = add_problem(
+        session, run.id, 3, origin=Origin.COMPLEX, parent_id=seed.id, round_created=1,
+        answer_source=AnswerSource.CONSENSUS, **teacher,
+    )  # fmt: skip
+    grandchild = add_problem(
+        session, run.id, 4, origin=Origin.SIMILAR, parent_id=child.id, round_created=2,
+        **{**teacher, "prompt_version": "similar-v1"},
+    )  # fmt: skip
+    session.flush()
+    easy, hard = LabelValue.EASY, LabelValue.HARD
+    label(session, rounds[0].id, (seed.id, easy, 1.0), (other.id, hard, 0.0))
+    label(session, rounds[1].id, (child.id, hard, 0.25), (seed.id, easy, 1.0))
+    rejection = Rejection(
+        run_id=run.id, round_id=rounds[0].id, parent_problem_id=seed.id, kind=WorkKind.COMPLEX,
+        text="GSM8K look-alike", reason="leakage", leak_score=0.9,
+    )  # fmt: skip
+    session.add(rejection)
+    return Family(run.id, seed.id, child.id, grandchild.id, other.id)
+
+
+@pytest.fixture
+def family(db_sessionmaker: sessionmaker[Session]) -> Family:
+    with db_sessionmaker.begin() as session:
+        return build_family(session)
+
+
+def ids(response) -> list[int]:  # noqa: ANN001
+    assert response.status_code == 200, response.text
+    return [p["id"] for p in response.json()["items"]]
+
+
+def test_lineage_walks_from_grandchild_to_seed_with_label_history(
+    api_client: TestClient, family: Family
+) -> None:
+    chain = api_client.get(f"/v1/problems/{family.grandchild}/lineage").json()["chain"]
+    assert [n["id"] for n in chain] == [family.grandchild, family.child, family.seed]
+    assert [n["origin"] for n in chain] == ["similar", "complex", "seed"]
+    assert [n["round_created"] for n in chain] == [2, 1, 0]
+    assert [n["prompt_version"] for n in chain] == ["similar-v1", "complex-v1", None]
+    assert chain[1]["teacher_model"] == "synth-1"
+    assert chain[1]["labels"] == [{"round": 1, "label": "hard", "pass_rate": 0.25}]
+    assert [(lab["round"], lab["label"]) for lab in chain[2]["labels"]] == [(0, "easy"), (1, "easy")]
+    assert api_client.get("/v1/problems/999999/lineage").status_code == 404
+
+
+def test_listing_filters_by_round_origin_and_label(api_client: TestClient, family: Family) -> None:
+    url = f"/v1/runs/{family.run_id}/problems"
+    assert ids(api_client.get(url)) == [family.seed, family.other_seed, family.child, family.grandchild]
+    assert ids(api_client.get(url, params={"round": 0})) == [family.seed, family.other_seed]
+    assert ids(api_client.get(url, params={"origin": "complex"})) == [family.child]
+    assert ids(api_client.get(url, params={"label": "hard"})) == [family.other_seed, family.child]
+    assert ids(api_client.get(url, params={"label": "hard", "label_round": 1})) == [family.child]
+    bad = api_client.get(url, params={"origin": "alien"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["message"].startswith("origin:")
+    assert api_client.get("/v1/runs/999999/problems").status_code == 404
+
+
+def test_listing_pages_with_a_cursor(api_client: TestClient, family: Family) -> None:
+    url = f"/v1/runs/{family.run_id}/problems"
+    first = api_client.get(url, params={"limit": 3}).json()
+    rest = api_client.get(url, params={"limit": 3, "cursor": first["next_cursor"]}).json()
+    assert [p["id"] for p in first["items"] + rest["items"]] == ids(api_client.get(url))
+    assert rest["next_cursor"] is None
+
+
+def test_export_streams_one_json_line_per_correct_rationale(api_client: TestClient, family: Family) -> None:
+    response = api_client.get(f"/v1/runs/{family.run_id}/export", params={"round": 1})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert [r["problem_id"] for r in rows] == [
+        family.seed,
+        family.other_seed,
+        family.child,
+    ]  # wrong one left out
+    seed, _, child = rows
+    assert (seed["label"], seed["origin"], seed["program"]) == ("easy", "seed", "ans = 1")
+    assert (child["parent_id"], child["round_created"], child["label"]) == (family.seed, 1, "hard")
+    assert set(child) >= {"question", "program", "answer", "teacher_model", "prompt_version"}
+    everything = api_client.get(f"/v1/runs/{family.run_id}/export").text.splitlines()
+    assert len(everything) == 4
+
+
+def test_export_is_readable_by_datasets_json_loader(api_client: TestClient, family: Family, tmp_path) -> None:  # noqa: ANN001
+    datasets = pytest.importorskip("datasets")
+    path = tmp_path / "export.jsonl"
+    path.write_text(api_client.get(f"/v1/runs/{family.run_id}/export").text)
+    loaded = datasets.load_dataset("json", data_files=str(path), split="train")
+    assert loaded.num_rows == 4
+    assert loaded[0]["program"] == "ans = 1"
+
+
+def test_export_of_missing_round_or_run_is_404(api_client: TestClient, family: Family) -> None:
+    assert api_client.get(f"/v1/runs/{family.run_id}/export", params={"round": 5}).status_code == 404
+    assert api_client.get("/v1/runs/999999/export").status_code == 404
+
+
+def test_rejections_are_listed_per_round(api_client: TestClient, family: Family) -> None:
+    url = f"/v1/runs/{family.run_id}/rejections"
+    items = api_client.get(url).json()["items"]
+    assert [(r["reason"], r["kind"], r["leak_score"]) for r in items] == [("leakage", "complex", 0.9)]
+    assert api_client.get(url, params={"round": 1}).json()["items"] == []
+    assert api_client.get(url, params={"reason": "duplicate"}).json()["items"] == []
+
+
+def test_recording_labels_twice_keeps_the_first(db_session: Session) -> None:
+    family = build_family(db_session)
+    round0 = db_session.query(Round).filter_by(run_id=family.run_id, index=0).one()
+    again = [(family.seed, LabelValue.HARD, 0.0), (family.child, LabelValue.EASY, 1.0)]
+    assert label(db_session, round0.id, *again) == 1

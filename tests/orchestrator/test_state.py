@@ -1,0 +1,134 @@
+"""The run state machine: every allowed transition, every forbidden one, and the stage pointer."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from fdd_web.errors import Conflict
+from orchestrator.runs.models import Round, Run
+from orchestrator.runs.state import (
+    ROUND_TRANSITIONS,
+    RUN_TRANSITIONS,
+    TERMINAL,
+    IllegalTransition,
+    RoundStatus,
+    RunStatus,
+    Stage,
+    StagePointer,
+    advance_stage,
+    next_stage,
+    stage_sequence,
+    transition,
+    transition_round,
+)
+
+ALLOWED = sorted((a, b) for a, targets in RUN_TRANSITIONS.items() for b in targets)
+FORBIDDEN = sorted((a, b) for a, b in itertools.product(RunStatus, RunStatus) if b not in RUN_TRANSITIONS[a])
+
+
+def make_run(status: RunStatus = RunStatus.PENDING, rounds: int = 2, stage: Stage = Stage.INIT) -> Run:
+    return Run(id=7, name="r", config={"rounds": rounds}, status=status, stage=stage, current_round=0)
+
+
+def test_table_is_the_documented_machine() -> None:
+    assert set(ALLOWED) == {
+        (RunStatus.PENDING, RunStatus.RUNNING),
+        (RunStatus.PENDING, RunStatus.PAUSED),
+        (RunStatus.PENDING, RunStatus.CANCELLED),
+        (RunStatus.RUNNING, RunStatus.PAUSED),
+        (RunStatus.RUNNING, RunStatus.DONE),
+        (RunStatus.RUNNING, RunStatus.FAILED),
+        (RunStatus.RUNNING, RunStatus.CANCELLED),
+        (RunStatus.PAUSED, RunStatus.RUNNING),
+        (RunStatus.PAUSED, RunStatus.CANCELLED),
+    }
+    assert all(not RUN_TRANSITIONS[s] for s in TERMINAL)
+
+
+@pytest.mark.parametrize(("current", "new"), ALLOWED)
+def test_allowed_transition_changes_status(current: RunStatus, new: RunStatus) -> None:
+    run = make_run(current)
+    transition(run, new)
+    assert run.status is new
+    assert (run.finished_at is not None) == (new in TERMINAL)
+
+
+@pytest.mark.parametrize(("current", "new"), FORBIDDEN)
+def test_forbidden_transition_is_a_conflict_and_changes_nothing(current: RunStatus, new: RunStatus) -> None:
+    run = make_run(current)
+    with pytest.raises(
+        IllegalTransition, match=f"run 7 is {current.value}; cannot move to {new.value}"
+    ) as info:
+        transition(run, new)
+    assert isinstance(info.value, Conflict)
+    assert info.value.status_code == 409
+    assert run.status is current
+
+
+def test_first_start_is_stamped_once_and_terminal_releases_lease() -> None:
+    run = make_run(RunStatus.PENDING)
+    transition(run, RunStatus.RUNNING)
+    started = run.started_at
+    transition(run, RunStatus.PAUSED)
+    transition(run, RunStatus.RUNNING)
+    assert run.started_at == started
+    run.lease_owner = "replica-1"
+    transition(run, RunStatus.FAILED, error="teacher unreachable")
+    assert (run.lease_owner, run.lease_until, run.error) == (None, None, "teacher unreachable")
+
+
+@pytest.mark.parametrize(("current", "new"), list(itertools.product(RoundStatus, RoundStatus)))
+def test_round_transitions_follow_their_table(current: RoundStatus, new: RoundStatus) -> None:
+    round_ = Round(run_id=1, index=0, status=current)
+    if new in ROUND_TRANSITIONS[current]:
+        transition_round(round_, new)
+        assert round_.status is new
+    else:
+        with pytest.raises(IllegalTransition):
+            transition_round(round_, new)
+
+
+def test_stage_sequence_runs_r_rounds_then_a_final_train_and_evaluate() -> None:
+    names = [(p.stage.value, p.round) for p in stage_sequence(2)]
+    assert names == [
+        ("init", 0),
+        ("train", 0),
+        ("evaluate", 0),
+        ("classify", 0),
+        ("generate", 0),
+        ("train", 1),
+        ("evaluate", 1),
+        ("classify", 1),
+        ("generate", 1),
+        ("train", 2),
+        ("evaluate", 2),
+        ("done", 2),
+    ]
+
+
+def test_stop_after_evaluation_ends_the_run_early() -> None:
+    assert next_stage(Stage.EVALUATE, 1, 5, stop=True) == StagePointer(Stage.DONE, 1)
+    assert next_stage(Stage.CLASSIFY, 1, 5, stop=True) == StagePointer(Stage.GENERATE, 1)
+
+
+def test_next_stage_refuses_a_round_outside_the_run() -> None:
+    with pytest.raises(ValueError, match="outside 0..2"):
+        next_stage(Stage.TRAIN, 3, 2)
+
+
+def test_advance_stage_walks_a_running_run_to_done() -> None:
+    run = make_run(RunStatus.RUNNING, rounds=1)
+    pointers = [advance_stage(run) for _ in range(len(stage_sequence(1)) - 1)]
+    assert pointers[-1] == StagePointer(Stage.DONE, 1)
+    assert (run.stage, run.current_round, run.status) == (Stage.DONE, 1, RunStatus.DONE)
+    with pytest.raises(IllegalTransition):
+        advance_stage(run)
+
+
+def test_advance_stage_refuses_a_paused_run() -> None:
+    run = make_run(RunStatus.PAUSED)
+    with pytest.raises(IllegalTransition, match="run 7 is paused"):
+        advance_stage(run)
+    assert run.stage is Stage.INIT
