@@ -1,0 +1,175 @@
+"""The local stack: teacher, student API, student workers and orchestrator as local processes.
+
+``fdd up`` and ``fdd demo`` use it. Each service is started from its console entry point with the
+embedded defaults (SQLite files, a filesystem Celery transport under the state directory) unless
+database or Redis URLs are configured, waits until ``/readyz`` answers, and is stopped with its process
+group — on normal exit, on Ctrl-C and on SIGTERM alike.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class StackConfig:
+    state_dir: Path
+    data_dir: Path | None = None
+    host: str = "127.0.0.1"
+    orchestrator_port: int = 8000
+    teacher_port: int = 8001
+    student_port: int = 8002
+    workers: int = 2  # two 1-thread workers beat one 2-thread worker for the tiny model (DESIGN.md)
+    worker_threads: int = 1
+    admin_token: str = "dev-token"
+    orchestrator_database_url: str | None = None
+    teacher_database_url: str | None = None
+    student_database_url: str | None = None
+    redis_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def orchestrator_url(self) -> str:
+        return f"http://{self.host}:{self.orchestrator_port}"
+
+    @property
+    def teacher_url(self) -> str:
+        return f"http://{self.host}:{self.teacher_port}"
+
+    @property
+    def student_url(self) -> str:
+        return f"http://{self.host}:{self.student_port}"
+
+
+def _optional(name: str, value: str | None) -> dict[str, str]:
+    return {name: value} if value else {}
+
+
+class LocalStack:
+    """Start and stop the four services; a context manager that always cleans up."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.log_dir = config.state_dir / "logs"
+
+    def env(self) -> dict[str, str]:
+        c = self.config
+        env = {
+            **os.environ,
+            "FDD_STATE_DIR": str(c.state_dir.resolve()),
+            "FDD_TEACHER_HOST": c.host,
+            "FDD_TEACHER_PORT": str(c.teacher_port),
+            "FDD_STUDENT_HOST": c.host,
+            "FDD_STUDENT_PORT": str(c.student_port),
+            "FDD_STUDENT_WORKER_THREADS": str(c.worker_threads),
+            "FDD_ORCHESTRATOR_HOST": c.host,
+            "FDD_ORCHESTRATOR_PORT": str(c.orchestrator_port),
+            "FDD_ORCHESTRATOR_TEACHER_URL": c.teacher_url,
+            "FDD_ORCHESTRATOR_STUDENT_URL": c.student_url,
+            "FDD_ORCHESTRATOR_ADMIN_TOKEN": c.admin_token,
+            "OMP_NUM_THREADS": str(c.worker_threads),
+            "TOKENIZERS_PARALLELISM": "false",
+            **_optional("FDD_DATA_DIR", str(c.data_dir.resolve()) if c.data_dir else None),
+            **_optional("FDD_ORCHESTRATOR_DATABASE_URL", c.orchestrator_database_url),
+            **_optional("FDD_TEACHER_DATABASE_URL", c.teacher_database_url),
+            **_optional("FDD_STUDENT_DATABASE_URL", c.student_database_url),
+            **_optional("FDD_STUDENT_REDIS_URL", c.redis_url),
+            **c.extra_env,
+        }
+        return env
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.procs[name] = subprocess.Popen(
+            args, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def _wait_ready(self, name: str, url: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.procs[name]
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}"
+                )
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} not ready after {timeout:.0f}s; see {self.log_dir / (name + '.log')}")
+
+    def start(self) -> None:
+        c = self.config
+        c.state_dir.mkdir(parents=True, exist_ok=True)
+        self._spawn("teacher", [str(BIN / "fdd-teacher")])
+        self._spawn("student-api", [str(BIN / "fdd-student-api")])
+        for i in range(c.workers):
+            self._spawn(
+                f"student-worker-{i}",
+                [
+                    str(BIN / "fdd-student-worker"),
+                    "-Q",
+                    "cpu",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"worker{i}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+            )
+        self._wait_ready("teacher", c.teacher_url)
+        self._wait_ready("student-api", c.student_url)
+        self._spawn("orchestrator", [str(BIN / "fdd-orchestrator")])
+        self._wait_ready("orchestrator", c.orchestrator_url)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        # Orchestrator first (it drives the others), workers last (they may be mid-job).
+        for name in sorted(self.procs, key=lambda n: (n != "orchestrator", n.startswith("student-worker"))):
+            proc = self.procs[name]
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.procs.clear()
+
+    def __enter__(self) -> LocalStack:
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def _terminate(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _terminate)
+        self._previous_sigterm = previous
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+        signal.signal(signal.SIGTERM, self._previous_sigterm)

@@ -1,0 +1,47 @@
+"""Live progress of a run: one rich progress bar per (round, stage), fed by polling the orchestrator."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from fdd.clients.orchestrator import OrchestratorClient
+
+TERMINAL = {"done", "failed", "cancelled"}
+
+
+def _stage_progress(run: dict[str, Any]) -> dict[tuple[int, str], tuple[int, int]]:
+    """(round, stage) → (done, total) from a run read; tolerant of rounds without progress yet."""
+    found: dict[tuple[int, str], tuple[int, int]] = {}
+    for rnd in run.get("rounds") or []:
+        for stage, counts in (rnd.get("progress") or {}).items():
+            if isinstance(counts, dict) and "total" in counts:
+                found[(int(rnd["index"]), stage)] = (int(counts.get("done", 0)), int(counts.get("total", 0)))
+    return found
+
+
+def watch_run(
+    client: OrchestratorClient, run_id: int, console: Console, interval: float = 1.0
+) -> dict[str, Any]:
+    """Show progress bars until the run reaches a terminal status (or is paused); return the last read."""
+    columns = (
+        TextColumn("[bold]{task.description:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    tasks: dict[tuple[int, str], TaskID] = {}
+    with Progress(*columns, console=console, transient=False) as progress:
+        while True:
+            run = client.run(run_id)
+            for key, (done, total) in sorted(_stage_progress(run).items()):
+                if key not in tasks:
+                    label = "init" if key[1] == "init" else f"round {key[0]} {key[1]}"
+                    tasks[key] = progress.add_task(label, total=max(total, 1))
+                progress.update(tasks[key], completed=done, total=max(total, 1))
+            if run["status"] in TERMINAL or run["status"] == "paused":
+                return run
+            time.sleep(interval)

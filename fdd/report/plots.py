@@ -1,0 +1,111 @@
+"""The report's plots (matplotlib, Agg): accuracy per round, set growth by origin, easy/hard split,
+leakage distribution, and a generic grouped-bar plot for the experiments' tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+from fdd.report.tables import round_view
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ORIGIN_COLOURS = {"seed": "#4C72B0", "complex": "#DD8452", "similar": "#55A868"}
+LABEL_COLOURS = {"easy": "#55A868", "hard": "#C44E52", "no_answer": "#8C8C8C"}
+
+
+def _rounds(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Round views (see ``round_view``) of the rounds that have an accuracy."""
+    views = [round_view(r) for r in run.get("rounds") or []]
+    return [v for v in views if v["accuracy"] is not None]
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def accuracy_plot(run: dict[str, Any], path: Path) -> Path:
+    rounds = _rounds(run)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    xs = [r["index"] for r in rounds]
+    ax.plot(
+        xs, [100 * r["metrics"]["accuracy"] for r in rounds], "o-", color="black", lw=2.5, label="overall"
+    )
+    groups = sorted({g for r in rounds for g in (r["metrics"].get("accuracy_by_group") or {})}, key=int)
+    cmap = plt.get_cmap("viridis", max(len(groups), 2))
+    for i, group in enumerate(groups):
+        ys = [100 * (r["metrics"].get("accuracy_by_group") or {}).get(group, float("nan")) for r in rounds]
+        ax.plot(xs, ys, "o--", color=cmap(i), lw=1.2, label=f"{group} steps")
+    benchmark = rounds[0]["benchmark"] if rounds else "held-out set"
+    ax.set(
+        xlabel="round",
+        ylabel="accuracy (%)",
+        ylim=(-2, 102),
+        title=f"Student accuracy per round ({benchmark})",
+    )
+    ax.set_xticks(xs)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right", ncol=2)
+    return _save(fig, path)
+
+
+def stacked_bars(
+    rounds: list[dict[str, Any]], key: str, colours: dict[str, str], title: str, ylabel: str, path: Path
+) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    xs = [r["index"] for r in rounds]
+    bottom = [0.0] * len(rounds)
+    for name, colour in colours.items():
+        values = [float(r.get(key, {}).get(name, 0)) for r in rounds]
+        ax.bar(xs, values, bottom=bottom, color=colour, label=name.replace("_", " "))
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set(xlabel="round", ylabel=ylabel, title=title)
+    ax.set_xticks(xs)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)
+
+
+def leakage_plot(run: dict[str, Any], path: Path) -> Path | None:
+    rounds = [
+        r for r in run.get("rounds") or [] if (r.get("metrics") or {}).get("leakage", {}).get("histogram")
+    ]
+    if not rounds:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for rnd in rounds:
+        hist = rnd["metrics"]["leakage"]["histogram"]
+        edges = [float(b["low"]) for b in hist]
+        counts = [int(b["count"]) for b in hist]
+        ax.step(edges, counts, where="post", label=f"round {rnd['index']}")
+    ax.set(
+        xlabel="best n-gram overlap with benchmark test sets",
+        ylabel="generated problems",
+        title="Data leakage: best overlap of generated problems",
+    )
+    ax.set_yscale("symlog")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def grouped_bars(table: dict[str, dict[str, float]], title: str, ylabel: str, path: Path) -> Path:
+    """``table[series][category] = value`` as grouped bars (one group per category)."""
+    series = list(table)
+    categories = sorted({c for s in table.values() for c in s}, key=lambda c: (len(c), c))
+    width = 0.8 / max(len(series), 1)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for i, name in enumerate(series):
+        xs = [j + i * width for j in range(len(categories))]
+        ax.bar(xs, [table[name].get(c, 0.0) for c in categories], width=width, label=name)
+    ax.set_xticks([j + width * (len(series) - 1) / 2 for j in range(len(categories))], categories)
+    ax.set(ylabel=ylabel, title=title)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)

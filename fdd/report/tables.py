@@ -1,0 +1,111 @@
+"""The per-round table of a run, as a rich table (terminal) and as Markdown (the report).
+
+It reads only the JSON the orchestrator returns for a run (``rounds[*].metrics``), so the CLI and the
+report show the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+COLUMNS = [
+    "round",
+    "acc %",
+    "by steps %",
+    "train set",
+    "seed/complex/similar",
+    "easy/hard/no-ans",
+    "teacher calls",
+    "cache hits",
+    "rejected",
+]
+
+
+PRIMARY = "curriculum-test"
+
+
+def primary_benchmark(metrics: dict[str, Any]) -> str | None:
+    """The benchmark a round is judged by: the run's curriculum test set, else the first evaluated."""
+    evaluations = metrics.get("evaluations") or {}
+    if PRIMARY in evaluations:
+        return PRIMARY
+    return next(iter(evaluations), None)
+
+
+def round_view(rnd: dict[str, Any]) -> dict[str, Any]:
+    """A round read flattened for tables and plots: accuracy (primary benchmark), by group, set, labels…"""
+    m = rnd.get("metrics") or {}
+    name = primary_benchmark(m)
+    evaluation = (m.get("evaluations") or {}).get(name) or {}
+    by_group = {
+        str(k): float(v["accuracy"])
+        for k, v in (evaluation.get("by_group") or {}).items()
+        if isinstance(v, dict) and v.get("accuracy") is not None
+    }
+    return {
+        "index": rnd.get("index"),
+        "benchmark": name,
+        "accuracy": evaluation.get("accuracy"),
+        "accuracy_by_group": by_group,
+        "set_by_origin": m.get("pool_by_origin") or {},
+        "train_examples": m.get("distillation_examples"),
+        "labels": m.get("labels") or {},
+        "teacher": m.get("teacher") or {},
+        "rejections": m.get("rejections") or {},
+        "evaluations": m.get("evaluations") or {},
+    }
+
+
+def _group_key(key: str) -> tuple[int, str]:
+    return (int(key), key) if key.isdigit() else (10**9, key)
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * float(value):.1f}"
+
+
+def round_rows(run: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for rnd in run.get("rounds") or []:
+        m = round_view(rnd)
+        by_group = m["accuracy_by_group"]
+        steps = " ".join(
+            f"{k}:{_pct(v)}" for k, v in sorted(by_group.items(), key=lambda kv: _group_key(kv[0]))
+        )
+        origin = m.get("set_by_origin") or {}
+        labels = m.get("labels") or {}
+        teacher = m.get("teacher") or {}
+        rejected = m.get("rejections") or {}
+        rows.append(
+            [
+                str(rnd.get("index")),
+                _pct(m.get("accuracy")),
+                steps or "–",
+                str(m["train_examples"] if m["train_examples"] is not None else "–"),
+                "/".join(str(origin.get(k, 0)) for k in ("seed", "complex", "similar")),
+                "/".join(str(labels.get(k, 0)) for k in ("easy", "hard", "no_answer")) if labels else "–",
+                str(teacher.get("calls", "–")),
+                str(teacher.get("cache_hits", "–")),
+                ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "0",
+            ]
+        )
+    return rows
+
+
+def round_table(run: dict[str, Any]) -> Table:
+    table = Table(*COLUMNS, title=f"run {run.get('id')} — {run.get('name')}")
+    for row in round_rows(run):
+        table.add_row(*row)
+    return table
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def round_markdown(run: dict[str, Any]) -> str:
+    return markdown_table(COLUMNS, round_rows(run))
