@@ -253,44 +253,57 @@ class _Batch:
             worker = self.sandbox._acquire(block=not self.busy)
             if worker is None:
                 return
-            self._send(worker, self.queue.popleft())
+            self._feed(worker, fresh=True)
 
-    def _send(self, worker: _Worker, chunk: list[int]) -> None:
-        worker.chunk = chunk
-        try:
-            worker.request(
-                {"op": "run", "timeout": self.timeout, "programs": [self.programs[i] for i in chunk]}
-            )
-        except WorkerDied:
-            self._on_death(worker)
-            return
-        self.busy[worker.out_fd] = worker
-        self.selector.register(worker.out_fd, selectors.EVENT_READ, worker)
+    def _feed(self, worker: _Worker, *, fresh: bool = False) -> None:
+        """Keep up to two chunks in flight on the worker (the second hides the round trip); hand it back
+        when it has none left and the queue is empty or another caller is waiting. A `fresh`ly borrowed
+        worker always gets one chunk, so that callers never pass workers around without working."""
+        sandbox = self.sandbox
+        while self.queue and len(worker.chunks) < 2:
+            if worker.chunks and (sandbox._others_waiting() or worker.served >= sandbox.recycle_after):
+                break
+            if not worker.chunks and not fresh and sandbox._others_waiting():
+                break
+            chunk = self.queue[0]
+            try:
+                sent = worker.send_chunk([self.programs[i] for i in chunk], self.timeout, chunk)
+            except WorkerDied:
+                self._on_death(worker)
+                return
+            if not sent:
+                break
+            self.queue.popleft()
+        if worker.chunks:
+            if worker.out_fd not in self.busy:
+                self.busy[worker.out_fd] = worker
+                self.selector.register(worker.out_fd, selectors.EVENT_READ, worker)
+        else:
+            self._forget(worker)
+            sandbox._release(worker)
 
     def _forget(self, worker: _Worker) -> None:
         if self.busy.pop(worker.out_fd, None) is not None:
             self.selector.unregister(worker.out_fd)
 
     def _on_readable(self, worker: _Worker) -> None:
-        try:
-            reply = worker.read_reply()
-            if reply is None:
+        """Take every complete reply (two may arrive in one read), then feed the worker again."""
+        read = True
+        while worker.chunks:
+            try:
+                reply = worker.read_reply(read=read)
+                if reply is None:
+                    break
+                if not isinstance(reply, list) or len(reply) != len(worker.chunks[0]):
+                    raise WorkerDied("reply does not match the request")
+                decoded = [_decode(item) for item in reply]
+            except WorkerDied:
+                self._on_death(worker)
                 return
-            if not isinstance(reply, list) or len(reply) != len(worker.chunk):
-                raise WorkerDied("reply does not match the request")
-            decoded = [_decode(item) for item in reply]
-        except WorkerDied:
-            self._on_death(worker)
-            return
-        for index, result in zip(worker.chunk, decoded, strict=True):
-            self.results[index] = result
-        worker.served += len(worker.chunk)
-        worker.drain_progress()
-        self._forget(worker)
-        if self.queue and not self.sandbox._others_waiting() and worker.served < self.sandbox.recycle_after:
-            self._send(worker, self.queue.popleft())
-        else:
-            self.sandbox._release(worker)
+            read = False
+            for index, result in zip(worker.finish_chunk(), decoded, strict=True):
+                self.results[index] = result
+        self._feed(worker)
 
     def _kill_stuck(self) -> None:
         now = time.monotonic()
@@ -301,15 +314,16 @@ class _Batch:
                 self._on_death(worker)
 
     def _on_death(self, worker: _Worker) -> None:
-        """Report the program that was running, re-queue the rest of the chunk, replace the worker."""
+        """Report the program that was running, re-queue the rest of its chunks, replace the worker."""
         self._forget(worker)
         worker.drain_progress()
         kind, detail = worker.death_cause()
         self.sandbox._discard(worker)
-        chunk, begun = worker.chunk, worker.started
-        if begun:
-            self.results[chunk[begun - 1]] = ExecResult.failure(kind, detail)
-        retry = [i for i in chunk if self.results[i] is None]
+        in_flight = [index for chunk in worker.chunks for index in chunk]
+        worker.chunks.clear()
+        if worker.started:
+            self.results[in_flight[worker.started - 1]] = ExecResult.failure(kind, detail)
+        retry = [i for i in in_flight if self.results[i] is None]
         for index in retry:
             self.attempts[index] = self.attempts.get(index, 0) + 1
             if self.attempts[index] >= _MAX_ATTEMPTS:

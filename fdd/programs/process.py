@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import deque
 from pathlib import Path
 
 from fdd.programs.results import ErrorKind
@@ -22,6 +23,7 @@ _WORKER_DIR = str(Path(__file__).resolve().parent)
 _BOOT = f"import sys; sys.path.append({_WORKER_DIR!r}); import worker; worker.main()"
 _PROGRESS = 1  # the byte a worker writes (to its stderr pipe) before each program
 _MAX_REPLY = 64 << 20
+_PIPELINE_BYTES = 48 << 10  # a second request is sent ahead only if it surely fits the 64 KiB pipe
 
 
 class WorkerDied(Exception):
@@ -48,23 +50,49 @@ class _Worker:
         os.set_blocking(self.progress_fd, False)
         self.served = 0
         self.killed = False
-        self.chunk: list[int] = []
-        self.started = 0  # programs of the current chunk begun, from progress bytes
+        self.chunks: deque[list[int]] = deque()  # chunks sent and not answered yet, oldest first
+        self.started = 0  # programs begun among those chunks, from progress bytes
         self.progress_at = 0.0
         self._buffer = bytearray()
 
     def request(self, payload: dict) -> None:
-        data = json.dumps(payload, separators=(",", ":")).encode()
+        """Send one request frame (blocking; raises WorkerDied if the process is gone)."""
+        self._write(json.dumps(payload, separators=(",", ":")).encode())
+
+    def send_chunk(self, programs: list[str], timeout: float, chunk: list[int]) -> bool:
+        """Queue a chunk of programs; False (nothing sent) when others are in flight and this frame might
+        not fit the pipe — a blocking write to a busy worker would stall the caller."""
+        data = json.dumps(
+            {"op": "run", "timeout": timeout, "programs": programs}, separators=(",", ":")
+        ).encode()
+        if self.chunks and len(data) > _PIPELINE_BYTES:
+            return False
+        self._write(data)
+        if not self.chunks:
+            self.progress_at = time.monotonic()
+        self.chunks.append(chunk)
+        return True
+
+    def finish_chunk(self) -> list[int]:
+        """The oldest chunk in flight, now answered."""
+        self.drain_progress()  # its progress bytes were written before its reply
+        chunk = self.chunks.popleft()
+        self.started = max(0, self.started - len(chunk))
+        self.served += len(chunk)
+        return chunk
+
+    def _write(self, data: bytes) -> None:
         try:
             self.proc.stdin.write(len(data).to_bytes(4, "big") + data)  # type: ignore[union-attr]
             self.proc.stdin.flush()  # type: ignore[union-attr]
         except (BrokenPipeError, OSError) as exc:
             raise WorkerDied(str(exc)) from None
-        self.progress_at = time.monotonic()
-        self.started = 0
 
-    def read_reply(self) -> object | None:
-        """Consume what is readable; the decoded reply once complete, else None."""
+    def read_reply(self, *, read: bool = True) -> object | None:
+        """The next complete reply: from what is buffered, else (with `read`) after one read of the pipe."""
+        reply = self._take_frame()
+        if reply is not None or not read:
+            return reply
         try:
             data = os.read(self.out_fd, 1 << 20)
         except BlockingIOError:
@@ -72,6 +100,9 @@ class _Worker:
         if not data:
             raise WorkerDied("closed its output")
         self._buffer += data
+        return self._take_frame()
+
+    def _take_frame(self) -> object | None:
         if len(self._buffer) < 4:
             return None
         size = int.from_bytes(self._buffer[:4], "big")
