@@ -115,6 +115,17 @@ def read_statements(text: str) -> tuple[list[Stmt], Stmt]:
     return read[:-1], read[-1]
 
 
+def templates_of(text: str) -> list[str]:
+    """The template key (``kind/index``) each sentence of ``text`` matches (``Declined`` if one does not)."""
+    keys = []
+    for sentence in (s for s in _SENTENCE_END.split(" ".join(text.split())) if s):
+        found = _read(sentence)
+        if found is None:
+            raise Declined(f"cannot read sentence {sentence!r}")
+        keys.append(found[0].key)
+    return keys
+
+
 def parse(text: str) -> Problem:
     """The problem ``text`` states, with its program and answer; raises ``Declined(reason)``."""
     statements, question = read_statements(text)
