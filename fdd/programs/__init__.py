@@ -14,7 +14,8 @@ import os
 import threading
 from collections.abc import Iterable
 
-from fdd.programs.extract import canonicalize, count_steps, extract
+from fdd.programs.extract import extract
+from fdd.programs.measure import canonicalize, count_steps
 from fdd.programs.pool import DEFAULT_TIMEOUT, Sandbox
 from fdd.programs.results import ErrorKind, ExecResult
 

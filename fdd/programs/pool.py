@@ -1,31 +1,27 @@
-"""`Sandbox`: a thread-safe pool of sandbox workers that executes Program-of-Thought programs in batches.
+"""`Sandbox`: a thread-safe pool of sandbox worker processes that executes Program-of-Thought programs.
 
-The parent side of execution: a cheap allow-list check of each program here (forbidden or malformed
-programs never travel), de-duplication within a batch, chunking of the rest over up to N long-lived
-workers (`fdd.programs.process`), the outside wall-clock kill, and replacement of dead workers. When a
-worker dies mid-chunk, the program it was running gets the cause of death as its result and the rest
-of the chunk is re-queued. Several threads may call `execute_many` at once: each borrows idle workers
-and hands one back after a chunk as soon as another caller is waiting.
+The parent side of execution: a cheap input check (text, length cap; optionally the full allow-list
+too), de-duplication within a batch, and the pool itself — up to N long-lived workers
+(`fdd.programs.process`) started on demand, lent to callers, taken back, replaced when they die or
+have served `recycle_after` programs. The event loop of one call (chunks, outside wall-clock kill,
+death handling) is `fdd.programs.batch`. Several threads may call `execute_many` at once: each
+borrows idle workers and hands one back after a chunk as soon as another caller is waiting.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import selectors
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 
 from fdd.programs import policy
-from fdd.programs.process import WorkerDied, _Worker
+from fdd.programs.batch import Batch
+from fdd.programs.process import WorkerProcess
 from fdd.programs.results import ErrorKind, ExecResult
 
 DEFAULT_TIMEOUT = 2.0
-_MAX_ATTEMPTS = 3  # a program whose worker keeps dying before it starts is given up
-_KINDS = frozenset(kind.value for kind in ErrorKind)
 
 
 def check_in_parent(program: object, *, full: bool) -> ExecResult | None:
@@ -51,18 +47,6 @@ def check_in_parent(program: object, *, full: bool) -> ExecResult | None:
             ErrorKind.SYNTAX, f"{exc.msg} (line {exc.lineno})" if exc.lineno else exc.msg
         )
     return None
-
-
-def _decode(item: object) -> ExecResult:
-    """One worker result triple, checked: a worker is not trusted to send well-formed data."""
-    if not (isinstance(item, list) and len(item) == 3):
-        raise WorkerDied("malformed result")
-    kind, value, detail = item
-    if kind is None and type(value) in (int, float):
-        return ExecResult.success(value)
-    if kind in _KINDS and value is None and isinstance(detail, str):
-        return ExecResult.failure(kind, detail[:500])
-    raise WorkerDied("malformed result")
 
 
 class Sandbox:
@@ -97,7 +81,7 @@ class Sandbox:
         self._python = python
         self._memory_bytes = memory_mb << 20
         self._cond = threading.Condition()
-        self._idle: list[_Worker] = []
+        self._idle: list[WorkerProcess] = []
         self._live = 0
         self._waiting = 0
         self._closed = False
@@ -140,7 +124,7 @@ class Sandbox:
             if results[index] is None:
                 jobs.append(index)
         if jobs:
-            _Batch(self, programs, results, limit).run(jobs)
+            Batch(self, programs, results, limit).run(jobs)
         for index, program in enumerate(programs):
             if results[index] is None and isinstance(program, str):
                 results[index] = results[first[program]]
@@ -148,7 +132,7 @@ class Sandbox:
 
     def info(self) -> dict:
         """Identity, environment and limits reported by one worker (for tests and diagnostics)."""
-        worker = self._acquire(block=True)
+        worker = self.borrow(block=True)
         assert worker is not None
         try:
             worker.request({"op": "info"})
@@ -159,11 +143,12 @@ class Sandbox:
                 time.sleep(0.001)
             return reply  # type: ignore[return-value]
         finally:
-            self._release(worker)
+            self.hand_back(worker)
 
-    # -- workers ---------------------------------------------------------------------------------
+    # -- lending workers (used by fdd.programs.batch) ---------------------------------------------
 
-    def _acquire(self, *, block: bool) -> _Worker | None:
+    def borrow(self, *, block: bool) -> WorkerProcess | None:
+        """An idle worker, or a new one while under `size`; else wait (`block`) or None."""
         with self._cond:
             self._check_fork()
             while True:
@@ -182,14 +167,14 @@ class Sandbox:
                 finally:
                     self._waiting -= 1
         try:
-            return _Worker(self._python, self._memory_bytes)
+            return WorkerProcess(self._python, self._memory_bytes)
         except BaseException:
             with self._cond:
                 self._live -= 1
                 self._cond.notify()
             raise
 
-    def _release(self, worker: _Worker) -> None:
+    def hand_back(self, worker: WorkerProcess) -> None:
         """Give a worker back, or retire it (dead, worn out, or the pool closed)."""
         retire = not worker.alive() or worker.served >= self.recycle_after
         with self._cond:
@@ -201,12 +186,14 @@ class Sandbox:
             self._cond.notify()
         worker.close()
 
-    def _discard(self, worker: _Worker) -> None:
+    def discard(self, worker: WorkerProcess) -> None:
+        """Forget a worker that died (its process is already reaped)."""
         with self._cond:
             self._live -= 1
             self._cond.notify()
 
-    def _others_waiting(self) -> bool:
+    def others_waiting(self) -> bool:
+        """Whether another caller is blocked in `borrow` (a batch then returns workers early)."""
         return self._waiting > 0
 
     def _check_fork(self) -> None:
@@ -214,120 +201,3 @@ class Sandbox:
         if os.getpid() != self._pid:
             self._pid = os.getpid()
             self._idle, self._live, self._waiting = [], 0, 0
-
-
-class _Batch:
-    """The work of one `execute_many` call: chunks in flight over borrowed workers."""
-
-    def __init__(self, sandbox: Sandbox, programs: list, results: list, timeout: float) -> None:
-        self.sandbox = sandbox
-        self.programs = programs
-        self.results = results
-        self.timeout = timeout
-        self.attempts: dict[int, int] = {}
-        self.queue: deque[list[int]] = deque()
-        self.busy: dict[int, _Worker] = {}
-        self.selector = selectors.DefaultSelector()
-
-    def run(self, jobs: list[int]) -> None:
-        sandbox = self.sandbox
-        size = min(sandbox.max_chunk, max(1, math.ceil(len(jobs) / (sandbox.size * 4))))
-        self.queue.extend(jobs[i : i + size] for i in range(0, len(jobs), size))
-        poll = min(0.1, self.timeout / 4)
-        try:
-            while self.queue or self.busy:
-                self._dispatch()
-                for key, _ in self.selector.select(poll if self.busy else 0):
-                    self._on_readable(key.data)
-                self._kill_stuck()
-        finally:
-            for worker in list(self.busy.values()):  # interrupted: the workers are mid-chunk
-                self._forget(worker)
-                worker.kill()
-                worker.close()
-                sandbox._discard(worker)
-            self.selector.close()
-
-    def _dispatch(self) -> None:
-        while self.queue:
-            worker = self.sandbox._acquire(block=not self.busy)
-            if worker is None:
-                return
-            self._feed(worker, fresh=True)
-
-    def _feed(self, worker: _Worker, *, fresh: bool = False) -> None:
-        """Keep up to two chunks in flight on the worker (the second hides the round trip); hand it back
-        when it has none left and the queue is empty or another caller is waiting. A `fresh`ly borrowed
-        worker always gets one chunk, so that callers never pass workers around without working."""
-        sandbox = self.sandbox
-        while self.queue and len(worker.chunks) < 2:
-            if worker.chunks and (sandbox._others_waiting() or worker.served >= sandbox.recycle_after):
-                break
-            if not worker.chunks and not fresh and sandbox._others_waiting():
-                break
-            chunk = self.queue[0]
-            try:
-                sent = worker.send_chunk([self.programs[i] for i in chunk], self.timeout, chunk)
-            except WorkerDied:
-                self._on_death(worker)
-                return
-            if not sent:
-                break
-            self.queue.popleft()
-        if worker.chunks:
-            if worker.out_fd not in self.busy:
-                self.busy[worker.out_fd] = worker
-                self.selector.register(worker.out_fd, selectors.EVENT_READ, worker)
-        else:
-            self._forget(worker)
-            sandbox._release(worker)
-
-    def _forget(self, worker: _Worker) -> None:
-        if self.busy.pop(worker.out_fd, None) is not None:
-            self.selector.unregister(worker.out_fd)
-
-    def _on_readable(self, worker: _Worker) -> None:
-        """Take every complete reply (two may arrive in one read), then feed the worker again."""
-        read = True
-        while worker.chunks:
-            try:
-                reply = worker.read_reply(read=read)
-                if reply is None:
-                    break
-                if not isinstance(reply, list) or len(reply) != len(worker.chunks[0]):
-                    raise WorkerDied("reply does not match the request")
-                decoded = [_decode(item) for item in reply]
-            except WorkerDied:
-                self._on_death(worker)
-                return
-            read = False
-            for index, result in zip(worker.finish_chunk(), decoded, strict=True):
-                self.results[index] = result
-        self._feed(worker)
-
-    def _kill_stuck(self) -> None:
-        now = time.monotonic()
-        for worker in list(self.busy.values()):
-            worker.drain_progress()
-            if now - worker.progress_at > self.timeout + self.sandbox.kill_grace:
-                worker.kill()
-                self._on_death(worker)
-
-    def _on_death(self, worker: _Worker) -> None:
-        """Report the program that was running, re-queue the rest of its chunks, replace the worker."""
-        self._forget(worker)
-        worker.drain_progress()
-        kind, detail = worker.death_cause()
-        self.sandbox._discard(worker)
-        in_flight = [index for chunk in worker.chunks for index in chunk]
-        worker.chunks.clear()
-        if worker.started:
-            self.results[in_flight[worker.started - 1]] = ExecResult.failure(kind, detail)
-        retry = [i for i in in_flight if self.results[i] is None]
-        for index in retry:
-            self.attempts[index] = self.attempts.get(index, 0) + 1
-            if self.attempts[index] >= _MAX_ATTEMPTS:
-                self.results[index] = ExecResult.failure(kind, f"{detail} (after {_MAX_ATTEMPTS} attempts)")
-        retry = [i for i in retry if self.results[i] is None]
-        if retry:
-            self.queue.appendleft(retry)

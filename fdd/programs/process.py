@@ -30,7 +30,7 @@ class WorkerDied(Exception):
     """The worker process ended or misbehaved while serving a chunk."""
 
 
-class _Worker:
+class WorkerProcess:
     """One worker process: request pipe, reply pipe, and its stderr as the progress pipe."""
 
     def __init__(self, python: str, memory_bytes: int) -> None:

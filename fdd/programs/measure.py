@@ -1,0 +1,66 @@
+"""Measures of a program: its normal form for de-duplication and its number of arithmetic steps.
+
+`canonicalize` lets the teacher keep only distinct correct programs among k samples; `count_steps`
+lets the generator check that a "more complex" variant really has more steps than its parent.
+"""
+
+from __future__ import annotations
+
+import ast
+
+
+def canonicalize(program: str) -> str:
+    """Normal form for de-duplication: docstrings and comments dropped, layout and quotes normalised
+    (ast.unparse). Text that does not parse is returned with its whitespace collapsed."""
+    try:
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return " ".join(program.split())
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            body[:] = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
+_STEP_CALLS = frozenset(
+    "round min max sum abs pow divmod ceil floor trunc sqrt isqrt exp log log2 log10 factorial comb perm "
+    "prod fsum gcd lcm hypot fabs fmod".split()
+)
+
+
+def count_steps(program: str) -> int:
+    """Number of arithmetic operations written in the program (a static count, loops are not unrolled).
+
+    Counted: every binary operator (+ - * / // % ** and the others), every augmented assignment
+    (`x += 1`), every unary minus except on a literal (`-x` counts, `-5` does not), and every call of a
+    numeric function (round, min, max, sum, abs, pow, divmod and math's ceil, floor, sqrt, log, gcd, …).
+    Not counted: conversions (int, float, Fraction), comparisons, assignments, control flow.
+    Text that does not parse has 0 steps.
+    """
+    try:
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
+    steps = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp | ast.AugAssign):
+            steps += 1
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            steps += not isinstance(node.operand, ast.Constant)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            steps += name in _STEP_CALLS
+    return steps
