@@ -83,6 +83,8 @@ def _groups(it: Interp, s: Stmt) -> None:
 
 def _per(it: Interp, s: Stmt) -> None:
     key = ("per", s["container"], s["item"])
+    if key in it.known:
+        raise Inconsistent(f"how many {s['item']} a {s['container']} holds is stated twice")
     per = it.literal(f"{s['item']}_per_{s['container']}", s["n"])
     it.known[key] = per
     for person, count in it.pending.pop(key, []):
@@ -102,6 +104,8 @@ def _groups_full(it: Interp, s: Stmt) -> None:
 
 def _price(it: Interp, s: Stmt) -> None:
     key = ("price", s["item"])
+    if key in it.known:
+        raise Inconsistent(f"the price of {s['item']} is stated twice")
     price = it.literal(f"price_per_{singular(s['item'])}", s["n"])
     it.known[key] = price
     for person, count in it.pending.pop(key, []):

@@ -52,7 +52,11 @@ def start_groups(d: Draft) -> bool:
 
 
 def _groups(d: Draft, person: str, item: str) -> bool:
-    box = d.rng.choice(ITEMS[item].containers)
+    used = {s.args.get("container") for s in d.stmts if s.args.get("item") == item}
+    boxes = [c for c in ITEMS[item].containers if c not in used]  # "each box holds" is said once
+    if not boxes:
+        return False
+    box = d.rng.choice(boxes)
     full = stmt("groups_full", P=person, item=item, container=box)
     return _two_part(
         d, full, stmt("groups", P=person, item=item, container=box), stmt("per", container=box, item=item)
@@ -146,14 +150,18 @@ def earn(d: Draft) -> bool:
     return _rate(d, person, item)
 
 
+def _unpriced(d: Draft) -> str:
+    priced = {s["item"] for s in d.stmts if s.kind in ("buy", "buy_full", "price")}
+    return d.rng.choice(sorted(set(ITEMS) - priced))
+
+
 def spend(d: Draft) -> bool:
     person, item = d.focus
-    return item == MONEY and _buy(d, person, _thing(d), budget=d.value())
+    return item == MONEY and _buy(d, person, _unpriced(d), budget=d.value())
 
 
 def buy_more(d: Draft) -> bool:
-    bought = {s["item"] for s in d.stmts if s.kind in ("buy", "buy_full")}
-    return _buy(d, d.focus[0], d.rng.choice(sorted(set(ITEMS) - bought)), budget=None)
+    return _buy(d, d.focus[0], _unpriced(d), budget=None)
 
 
 # -- questions ------------------------------------------------------------------------------------
@@ -217,7 +225,11 @@ def ask_packed(d: Draft) -> bool:
     person, item = d.focus
     if item == MONEY:
         return False
-    box = d.rng.choice(ITEMS[item].containers)
+    used = {s.args.get("container") for s in d.stmts if s.args.get("item") == item}
+    boxes = [c for c in ITEMS[item].containers if c not in used]  # not a box already said to hold more
+    if not boxes:
+        return False
+    box = d.rng.choice(boxes)
     if not d.add(stmt("pack", P=person, item=item, container=box)):
         return False
     d.question = stmt("q_packed", P=person, container=box)

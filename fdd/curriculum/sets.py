@@ -45,9 +45,15 @@ def seed_problems(
     )
 
 
-def fixed_step_problems(n: int, steps: int, seed: int = 0, taken: set[str] | None = None) -> list[Problem]:
-    """``n`` distinct problems of exactly ``steps`` steps."""
-    return _unique(f"test{steps}", n, seed, lambda rng: steps, set() if taken is None else taken)
+def fixed_step_problems(
+    n: int, steps: int, seed: int = 0, taken: set[str] | None = None, *, stream: str = "test"
+) -> list[Problem]:
+    """``n`` distinct problems of exactly ``steps`` steps.
+
+    ``stream`` names the random stream: the same (``seed``, ``stream``) gives the same problems, so
+    training and test sets drawn with equal seeds must use different streams (or share ``taken``).
+    """
+    return _unique(f"{stream}{steps}", n, seed, lambda rng: steps, set() if taken is None else taken)
 
 
 def write_jsonl(path: Path, problems: Iterable[Problem], prefix: str) -> int:

@@ -11,6 +11,7 @@ import pytest
 
 from fdd.curriculum import LIMIT, MAX_STEPS, generate, parse, problem_for_seed
 from fdd.curriculum.grammar import stmt
+from fdd.curriculum.parse import read_statements
 from fdd.curriculum.semantics import Inconsistent, solve
 from fdd.programs import execute_many
 
@@ -157,3 +158,17 @@ def test_bad_step_count_is_refused() -> None:
 def test_ill_formed_statements_are_inconsistent(statements, reason) -> None:
     with pytest.raises(Inconsistent, match=reason):
         solve(statements, stmt("q_has", P="Mia", item="apples"))
+
+
+def test_pronouns_only_stand_for_the_previous_subject(problems) -> None:
+    pronoun = re.compile(r"(?:Then |Later, |After that, |The next day, )?(?:He|She|he|she) ")
+    used = 0
+    for p in problems:
+        statements, question = read_statements(p.text)
+        facts = [*statements, question]
+        sentences = re.split(r"(?<=[.?]) ", p.text)
+        for i in range(1, len(sentences)):
+            if pronoun.match(sentences[i]):
+                used += 1
+                assert facts[i - 1].persons()[:1] == facts[i].persons()[:1], p.text
+    assert used > len(problems) // 2

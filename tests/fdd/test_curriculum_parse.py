@@ -56,6 +56,12 @@ def test_distractor_facts_are_read_and_left_out_of_the_program() -> None:
         ),
         ("Mia has 7 apples. How many apples does Leo have?", "nothing is known"),
         (
+            "Carlos has 2 packs with 8 stickers in each. He has 3 packs with 5 stickers in each. "
+            "How many stickers does Carlos have?",
+            "stated twice",
+        ),
+        ("Pears cost $3 each. Mia buys 4 pears for $5 each. How much does Mia spend?", "stated twice"),
+        (
             "How many apples does Mia have? Mia has 7 apples. How many apples does Mia have?",
             "sentence 1 is a question",
         ),
