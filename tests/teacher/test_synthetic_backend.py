@@ -114,3 +114,32 @@ def test_is_a_teacher_backend_with_its_name_and_model() -> None:
     assert (backend.name, backend.model) == ("synthetic", "fdd-curriculum-v1")
     with pytest.raises(ValueError, match="error_rate"):
         SyntheticBackend(error_rate=1.5)
+
+
+async def test_teacher_service_runs_on_the_synthetic_backend(tmp_path) -> None:
+    from teacher.settings import TeacherSettings
+    from tests.teacher.harness import running_teacher, sqlite_url
+
+    settings = TeacherSettings(
+        backend="synthetic", synthetic_error_rate=0.25, database_url=sqlite_url(tmp_path), exec_workers=1
+    )
+    problems = _problems(6)
+    async with running_teacher(settings) as client:
+        body = {
+            "problems": [{"id": f"p{i}", "text": p.text, "gold": p.answer} for i, p in enumerate(problems)],
+            "k": 4,
+            "sampling": {"seed": 1},
+        }
+        rationales = (await client.post("/v1/rationales", json=body)).json()
+        variants = await client.post(
+            "/v1/variants",
+            json={"problems": [{"id": "p0", "text": problems[0].text}], "kind": "complex", "n": 2, "k": 4},
+        )
+    results = rationales["results"]
+    assert {r["backend"] for r in results} == {"synthetic"}
+    assert all(r["correct_programs"] for r in results)
+    verdicts = [s["correct"] for r in results for s in r["samples"]]
+    assert 0 < verdicts.count(False) < len(verdicts) // 2 + 1
+    accepted = [p for p in variants.json()["problems"] if p["accepted"]]
+    assert accepted
+    assert all(parse(p["text"]).answer == p["answer"] for p in accepted)
