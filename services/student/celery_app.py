@@ -74,6 +74,7 @@ class CeleryDispatcher:
             args=[job_id],
             queue=queue,
             task_id=job_id,
+            ignore_result=True,  # job state is in the database; no result-backend round trip to wait on
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
 
