@@ -11,6 +11,7 @@ else through `ast.unparse`.
 from __future__ import annotations
 
 import ast
+import textwrap
 
 SOLVER_NAMES = ("solution", "solve", "main", "compute", "calculate", "answer", "get_answer", "solver")
 
@@ -40,6 +41,18 @@ def _assigns_ans(tree: ast.Module) -> bool:
         if any(isinstance(t, ast.Name) and t.id == "ans" for t in targets):
             return True
     return False
+
+
+def _printed_value(call: ast.Call) -> ast.expr | None:
+    """What a print shows as its answer: its last argument that is not a string literal, looking
+    inside f-strings (`print(f"Total: {x}")` and `print("Total:", x)` both give x)."""
+    values: list[ast.expr] = []
+    for arg in call.args:
+        if isinstance(arg, ast.JoinedStr):
+            values += [part.value for part in arg.values if isinstance(part, ast.FormattedValue)]
+        elif not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            values.append(arg)
+    return values[-1] if values else None
 
 
 def _calls_solver(stmt: ast.Expr, name: str) -> bool:
@@ -111,9 +124,9 @@ class _Rewriter:
         last = self.tree.body[-1]
         for node in ast.walk(self.tree):
             if isinstance(node, ast.stmt) and _is_print(node):
-                call = node.value  # type: ignore[attr-defined]
-                if node is last and solver is None and not _assigns_ans(self.tree) and len(call.args) == 1:
-                    self.to_ans[id(node)] = call.args[0]
+                printed = _printed_value(node.value)  # type: ignore[attr-defined]
+                if node is last and solver is None and not _assigns_ans(self.tree) and printed is not None:
+                    self.to_ans[id(node)] = printed
                 else:
                     self.delete.append(node)
 
@@ -179,25 +192,25 @@ class _Rewriter:
         return not before.strip() and (not after or after.startswith("#"))
 
     def _render_lines(self) -> str | None:
-        if self.inline is not None:
-            return None
+        """Apply the plan as line edits (comments survive); None when an edit does not cover whole lines."""
+        inner = {id(n) for n in ast.walk(self.inline)} if self.inline is not None else set()
         edits: dict[int, tuple[int, list[str]]] = {}  # first line index -> (end index, replacement)
         dropped = {id(s) for s in self.delete}
         for block in self._blocks():
             for stmt in block:
-                if id(stmt) not in dropped and id(stmt) not in self.to_ans:
+                if id(stmt) in inner or (id(stmt) not in dropped and id(stmt) not in self.to_ans):
                     continue
                 if not self._owns_lines(stmt):
                     return None
-                indent = " " * stmt.col_offset
-                if id(stmt) in self.to_ans:
-                    segment = ast.get_source_segment(self.source, self.to_ans[id(stmt)]) or ""
-                    new = [f"{indent}ans = ({segment})" if "\n" in segment else f"{indent}ans = {segment}"]
-                else:
-                    new = (
-                        [f"{indent}pass"] if all(id(s) in dropped for s in block) and stmt is block[0] else []
-                    )
+                new = [] if id(stmt) in dropped else [_answer_line(self.source, self.to_ans[id(stmt)], stmt)]
+                if id(stmt) in dropped and stmt is block[0] and all(id(s) in dropped for s in block):
+                    new = [" " * stmt.col_offset + "pass"]
                 edits[stmt.lineno - 1] = (stmt.end_lineno, new)  # type: ignore[assignment]
+        if self.inline is not None:
+            flat = self._inlined_lines(self.inline, dropped)
+            if flat is None:
+                return None
+            edits[self.inline.lineno - 1] = (self.inline.end_lineno, flat)  # type: ignore[assignment]
         lines = list(self.lines)
         for start in sorted(edits, reverse=True):
             end, new = edits[start]
@@ -211,6 +224,20 @@ class _Rewriter:
             return None
         return text
 
+    def _inlined_lines(self, solver: ast.FunctionDef, dropped: set[int]) -> list[str] | None:
+        """The solver's body lines, dedented, its docstring and dropped statements left out, its
+        `return x` turned into `ans = x`; None when the layout does not allow a line-wise edit."""
+        body, returned = solver.body, solver.body[-1]
+        skipped = [s for s in ast.walk(solver) if id(s) in dropped]  # an emptied block fails the re-parse
+        if _is_docstring(body[0]):
+            skipped.append(body[0])
+        if body[0].lineno <= solver.lineno or not all(self._owns_lines(s) for s in [returned, *skipped]):
+            return None
+        skip = {i for s in skipped for i in range(s.lineno - 1, s.end_lineno)}  # type: ignore[arg-type]
+        kept = [self.lines[i] for i in range(solver.lineno, returned.lineno - 1) if i not in skip]
+        answer = _answer_line(self.source, returned.value, returned)  # type: ignore[arg-type]
+        return textwrap.dedent("\n".join([*kept, answer])).split("\n")
+
     def _render_ast(self) -> str:
         dropped = {id(s) for s in self.delete}
         for block in self._blocks():
@@ -221,17 +248,28 @@ class _Rewriter:
             ] or [ast.Pass()]
         body = self.tree.body
         if self.inline is not None:
-            inner = [
-                s
-                for s in self.inline.body
-                if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-            ]
+            inner = [s for s in self.inline.body if not _is_docstring(s)]
             returned = inner.pop()
             position = body.index(self.inline)
             body[position : position + 1] = [*inner, _assign_ans(returned.value)]  # type: ignore[attr-defined]
         if self.append is not None:
             body.append(_assign_ans(self.append))
         return ast.unparse(ast.fix_missing_locations(self.tree))
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _answer_line(source: str, value: ast.expr, where: ast.stmt) -> str:
+    """`ans = <value as written>` at the indentation of `where`."""
+    segment = ast.get_source_segment(source, value) or ast.unparse(value)
+    indent = " " * where.col_offset
+    return f"{indent}ans = ({segment})" if "\n" in segment else f"{indent}ans = {segment}"
 
 
 def _assign_ans(value: ast.expr) -> ast.Assign:

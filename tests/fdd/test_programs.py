@@ -58,6 +58,9 @@ FENCED = "Let's compute.\n```python\napples = 5\nans = apples * 2\n```\nSo the a
         ("```python\nx = 5\nans = x\n", "x = 5\nans = x\n"),  # unclosed final fence
         (">>> x = 4\n>>> ans = x + 1", "x = 4\nans = x + 1\n"),
         ("ans = 1\r\nprint(ans)\r\n", "ans = 1\n"),
+        ("total = 3 * 4\nprint(f'The answer is {total}.')", "total = 3 * 4\nans = total\n"),
+        ("total = 3 * 4\nprint('Total:', total)", "total = 3 * 4\nans = total\n"),
+        ("total = 3 * 4\nprint(f'{total:.2f} dollars')", "total = 3 * 4\nans = total\n"),
     ],
 )
 def test_extract_finds_the_program(text: str, expected: str) -> None:
@@ -70,6 +73,24 @@ def test_extract_inlines_a_simple_solution_function() -> None:
         "print(solution())"
     )
     assert extract(text) == "a = 4\nb = a * 3\nans = b + 1\n"
+
+
+def test_extract_inlines_line_by_line_keeping_comments() -> None:
+    text = (
+        'To solve this:\n\n```python\ndef solution():\n    """Apples."""\n    # Initial number of apples\n'
+        "    apples = 10\n    eaten = 3  # eaten\n    print(eaten)\n"
+        "    left = apples - eaten\n    return left\n\n"
+        "print(solution())\n```\n"
+    )
+    expected = (
+        "# Initial number of apples\napples = 10\neaten = 3  # eaten\nleft = apples - eaten\nans = left\n"
+    )
+    assert extract(text) == expected
+
+
+def test_extract_inlines_through_the_ast_when_lines_do_not_allow_it() -> None:
+    text = "def solution():\n    if True:\n        print(1)\n    return (2 +\n        3)\nsolution()"
+    assert extract(text) == "if True:\n    pass\nans = 2 + 3\n"
 
 
 def test_extract_calls_a_solution_function_it_cannot_inline() -> None:
