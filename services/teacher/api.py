@@ -37,7 +37,7 @@ async def create_variants(request: VariantRequest, teacher: TeacherDep) -> Varia
 async def read_usage(
     teacher: TeacherDep, label: Annotated[str | None, Query(max_length=200)] = None
 ) -> UsageReportWire:
-    return await usage_report(teacher.store, label)
+    return await usage_report(teacher, label)
 
 
 @router.get("/backends", response_model=BackendsResponse)

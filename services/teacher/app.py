@@ -1,7 +1,8 @@
 """The teacher's FastAPI app: built once per process, long-lived things made in the lifespan.
 
-The lifespan creates the database tables, the backend (with its pooled HTTP client), the sandbox pool
-and the cache-backed sampler, and releases them at shutdown. ``/readyz`` checks the database.
+The lifespan creates the database tables, the backend (with its pooled HTTP client), the sandbox pool,
+the cache-backed sampler and the group-commit writer, and releases them at shutdown (committing what is
+queued). ``/readyz`` checks the database.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from teacher.execution import Executor
 from teacher.limits import BodySizeLimit
 from teacher.sampling import Sampler
 from teacher.settings import TeacherSettings, get_settings
+from teacher.writer import BatchWriter
 
 
-def build_teacher(settings: TeacherSettings, store: Store, sandbox: Sandbox) -> Teacher:
-    """Wire a ``Teacher`` from settings, a ready store and a sandbox pool."""
+def build_teacher(settings: TeacherSettings, store: Store, sandbox: Sandbox, writer: BatchWriter) -> Teacher:
+    """Wire a ``Teacher`` from settings, a ready store, a sandbox pool and a started writer."""
     backend = build_backend(settings)
     sampler = Sampler(
         backend,
@@ -36,7 +38,7 @@ def build_teacher(settings: TeacherSettings, store: Store, sandbox: Sandbox) -> 
         cache=settings.cache_enabled,
         memory=settings.cache_memory_items,
     )
-    return Teacher(backend, sampler, Executor(sandbox, settings.exec_timeout_s), store)
+    return Teacher(backend, sampler, Executor(sandbox, settings.exec_timeout_s), store, writer)
 
 
 async def _database_ready(app: FastAPI) -> None:
@@ -51,12 +53,15 @@ def create_app(settings: TeacherSettings | None = None) -> FastAPI:
         store = Store(make_engine(settings.database_url_or_default("teacher.db")))
         await asyncio.to_thread(store.create_tables)
         sandbox = Sandbox(settings.exec_workers, timeout=settings.exec_timeout_s)
-        teacher = build_teacher(settings, store, sandbox)
+        writer = BatchWriter(store)
+        writer.start()
+        teacher = build_teacher(settings, store, sandbox, writer)
         app.state.settings = settings
         app.state.teacher = teacher
         try:
             yield
         finally:
+            await writer.close()
             await teacher.backend.aclose()
             sandbox.close()
             store.engine.dispose()

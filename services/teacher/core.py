@@ -1,9 +1,9 @@
 """The ``Teacher``: the long-lived parts one request needs, and the step every endpoint shares.
 
 A ``Teacher`` is built once in the app's lifespan (backend, sampler with its cache, sandbox executor,
-store) and handed to the endpoint services. ``solve`` is the shared step — draw k samples of some
-prompts, run their programs in one sandbox batch, return each sample with its verdict — and ``commit``
-writes a request's new cache rows and usage in one transaction.
+store, batch writer) and handed to the endpoint services. ``solve`` is the shared step — draw k samples
+of some prompts, run their programs in one sandbox batch, return each sample with its verdict — and
+``commit`` hands a request's new cache rows and usage row to the group-commit writer.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from fdd.programs import canonicalize
 from fdd.wire.teacher import ItemMeta, Sample, Sampling, UsageDelta
 from teacher.backends.base import BackendError, TeacherBackend
 from teacher.db import Store
-from teacher.execution import Executor, Verdict
+from teacher.execution import Executor, Verdict, canonical_form
 from teacher.sampling import Drawn, RequestUsage, Sampler
+from teacher.writer import BatchWriter
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,14 @@ class Judged:
 class Teacher:
     """Backend + cache-backed sampler + sandbox + store, shared by every request of the process."""
 
-    def __init__(self, backend: TeacherBackend, sampler: Sampler, executor: Executor, store: Store) -> None:
+    def __init__(
+        self, backend: TeacherBackend, sampler: Sampler, executor: Executor, store: Store, writer: BatchWriter
+    ) -> None:
         self.backend = backend
         self.sampler = sampler
         self.executor = executor
         self.store = store
+        self.writer = writer
 
     def meta(self) -> ItemMeta:
         return ItemMeta(
@@ -82,9 +85,9 @@ class Teacher:
         ]
 
     async def commit(self, usage: RequestUsage) -> None:
-        """Persist the request's new cache rows and its usage row (one transaction)."""
-        await asyncio.to_thread(self.store.record, usage.new_entries, [usage.record()])
-        usage.new_entries = []
+        """Persist the request's new cache rows (waiting for them) and its usage row."""
+        entries, usage.new_entries = usage.new_entries, []
+        await self.writer.write(entries, usage.record(), wait=bool(entries))
 
     @staticmethod
     def delta(usage: RequestUsage) -> UsageDelta:
@@ -99,10 +102,4 @@ class Teacher:
 
 def distinct_canonical(programs: list[str]) -> list[str]:
     """Programs deduplicated by canonical form, first occurrence first, in canonical form."""
-    seen: dict[str, None] = {}
-    for program in programs:
-        try:
-            seen.setdefault(canonicalize(program), None)
-        except (SyntaxError, ValueError):
-            seen.setdefault(program, None)
-    return list(seen)
+    return list(dict.fromkeys(canonical_form(program) for program in programs))

@@ -2,8 +2,9 @@
 
 Programs are untrusted and run only in an ``fdd.programs.Sandbox`` (a pool of locked-down worker
 processes, owned by the app's lifespan), called from a thread so the event loop keeps serving.
-Execution is deterministic for a given program text, so finished results (not time-outs or memory
-failures, which depend on load) are memoised.
+Extraction, canonical forms and execution are deterministic for a given text, so they are memoised
+(execution only when it finished: time-outs and memory failures depend on load); a cache hit then costs
+no parsing at all, and k identical samples are parsed once.
 """
 
 from __future__ import annotations
@@ -11,12 +12,29 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
-from fdd.programs import Sandbox, extract
+from fdd.programs import Sandbox, canonicalize, extract
 from fdd.programs.results import ErrorKind, ExecResult
 
 NO_PROGRAM = "no_program"
 _TRANSIENT = {ErrorKind.TIMEOUT, ErrorKind.MEMORY}
+_MEMO_ITEMS = 20_000
+
+
+@lru_cache(maxsize=_MEMO_ITEMS)
+def extract_program(text: str) -> str | None:
+    """``fdd.programs.extract``, memoised."""
+    return extract(text)
+
+
+@lru_cache(maxsize=_MEMO_ITEMS)
+def canonical_form(program: str) -> str:
+    """``fdd.programs.canonicalize``, memoised; a program it cannot normalise stands for itself."""
+    try:
+        return canonicalize(program)
+    except (SyntaxError, ValueError):
+        return program
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,7 @@ class Verdict:
 class Executor:
     """Runs batches of programs in the sandbox, with a bounded memo of deterministic results."""
 
-    def __init__(self, sandbox: Sandbox, timeout_s: float, memo_size: int = 20_000) -> None:
+    def __init__(self, sandbox: Sandbox, timeout_s: float, memo_size: int = _MEMO_ITEMS) -> None:
         self.sandbox = sandbox
         self.timeout_s = timeout_s
         self.memo_size = memo_size
@@ -39,7 +57,7 @@ class Executor:
 
     async def judge(self, texts: list[str]) -> list[Verdict]:
         """The verdict of each completion text, in order (one sandbox batch for the whole list)."""
-        programs = [extract(text) for text in texts]
+        programs = [extract_program(text) for text in texts]
         results = await self.run([p for p in programs if p is not None])
         verdicts = []
         for program in programs:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from fdd.wire.teacher import UsageDelta, UsageReport, UsageRow
-from teacher.db import Store
+from teacher.core import Teacher
 
 
-async def usage_report(store: Store, label: str | None = None) -> UsageReport:
+async def usage_report(teacher: Teacher, label: str | None = None) -> UsageReport:
     """The usage ledger summed per (backend, model, endpoint, label), with totals; only ``label`` if given."""
-    records = await asyncio.to_thread(store.usage, label)
+    await teacher.writer.flush()  # rows of cache-only requests are committed lazily
+    records = await asyncio.to_thread(teacher.store.usage, label)
     rows = [UsageRow(**vars(r)) for r in records]
     totals = UsageDelta(
         calls=sum(r.calls for r in rows),

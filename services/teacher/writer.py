@@ -1,0 +1,79 @@
+"""Group commit of cache rows and usage rows: many requests' writes share one transaction.
+
+A request that paid for new completions waits until its rows are committed (the cache is durable before
+the response says the work is done). A request served entirely from the cache only adds its usage row and
+does not wait: those rows are committed with the next batch — at the latest when ``/v1/usage`` is read
+(``flush``) or at shutdown (``close``). One background task does all writes, from a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from teacher.db import CacheEntry, Store, UsageRecord
+
+log = logging.getLogger("teacher.writer")
+
+
+class BatchWriter:
+    """Queues writes and commits everything queued in one transaction, one batch at a time."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._entries: list[CacheEntry] = []
+        self._usage: list[UsageRecord] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="teacher-batch-writer")
+
+    async def write(self, entries: list[CacheEntry], usage: UsageRecord, *, wait: bool) -> None:
+        """Queue ``entries`` and ``usage``; with ``wait``, return once they are committed."""
+        self._entries.extend(entries)
+        self._usage.append(usage)
+        future = asyncio.get_running_loop().create_future() if wait else None
+        if future is not None:
+            self._waiters.append(future)
+        self._wakeup.set()
+        if future is not None:
+            await future
+
+    async def flush(self) -> None:
+        """Return once everything queued so far (including a batch being written now) is committed."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        self._wakeup.set()
+        await future
+
+    async def close(self) -> None:
+        """Commit what is queued and stop the writer."""
+        if self._task is not None:
+            await self.flush()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            entries, self._entries = self._entries, []
+            usage, self._usage = self._usage, []
+            waiters, self._waiters = self._waiters, []
+            try:
+                await asyncio.to_thread(self.store.record, entries, usage)
+            except Exception as exc:  # noqa: BLE001 - reported to every waiter, the writer keeps going
+                log.exception(
+                    "cache/usage write failed", extra={"entries": len(entries), "usage": len(usage)}
+                )
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
