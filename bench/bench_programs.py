@@ -7,7 +7,8 @@
 
 Programs are GSM8K train solutions converted by `fdd.gsm8k_programs.convert` (realistic PoT programs);
 without the data, generated multi-line arithmetic programs. Each run checks that the pool and `exec`
-agree on every answer. Goals: pool >= 20x subprocess-per-program, >= 5,000 programs/s on 2 cores,
+agree on every answer, and prints the CPU time per program (robust to other load on the machine,
+which the rates are not). Goals: pool >= 20x subprocess-per-program, >= 5,000 programs/s on 2 cores,
 within 4x of unsandboxed exec.
 
     .venv/bin/python bench/bench_programs.py [--limit 7473] [--workers N] [--sample 100]
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -57,23 +59,31 @@ def generated_programs(count: int, seed: int = 0) -> list[str]:
     return programs
 
 
-def run_exec(programs: list[str]) -> tuple[float, list[object]]:
-    start = time.perf_counter()
+def run_exec(programs: list[str]) -> tuple[float, float, list[object]]:
+    """(wall s, CPU s, answers) of compile + exec in this process."""
+    start, cpu = time.perf_counter(), time.process_time()
     values = []
     for program in programs:
         namespace: dict[str, object] = {}
         exec(compile(program, "<program>", "exec"), namespace)
         values.append(namespace.get("ans"))
-    return time.perf_counter() - start, values
+    return time.perf_counter() - start, time.process_time() - cpu, values
 
 
-def run_pool(programs: list[str], workers: int) -> tuple[float, list[object]]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_pool(programs: list[str], workers: int) -> tuple[float, float, list[object]]:
+    """(wall s, CPU s of this process and the workers, answers); CPU includes the workers' start-up."""
+    children = _children_cpu()
     with Sandbox(workers=workers, timeout=2.0) as sandbox:
         sandbox.execute_many(programs[: workers * 50])  # start the workers outside the timing
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         results = sandbox.execute_many(programs)
-        elapsed = time.perf_counter() - start
-    return elapsed, [r.value for r in results]
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return elapsed, cpu + _children_cpu() - children, [r.value for r in results]
 
 
 def run_subprocess(programs: list[str]) -> float:
@@ -94,8 +104,8 @@ def main() -> None:
 
     programs, source = gsm8k_programs(args.limit)
     print(f"{len(programs)} programs: {source}; {os.cpu_count()} CPUs, pool of {args.workers} workers")
-    exec_s, exec_values = run_exec(programs)
-    pool_s, pool_values = run_pool(programs, args.workers)
+    exec_s, exec_cpu, exec_values = run_exec(programs)
+    pool_s, pool_cpu, pool_values = run_pool(programs, args.workers)
     sample = programs[: args.sample]
     spawn_s = run_subprocess(sample)
 
@@ -111,6 +121,10 @@ def main() -> None:
     print(f"pool / subprocess-per-program: {pool / rates['subprocess per program']:.1f}x (goal >= 20x)")
     print(f"unsandboxed exec / pool:       {rates['unsandboxed exec'] / pool:.2f}x (goal <= 4x)")
     print(f"pool >= 5,000 programs/s:      {'yes' if pool >= 5000 else 'no'}")
+    per = 1e6 / len(programs)
+    print(f"CPU per program: pool {pool_cpu * per:.0f} us (all processes), exec {exec_cpu * per:.0f} us")
+    load = os.getloadavg()[0]
+    print(f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs (other load skews the rates)")
     print(f"answers agreeing with exec:    {agree}/{len(programs)}")
 
 
