@@ -15,6 +15,7 @@ from fdd.curriculum.grammar import Stmt
 from fdd.curriculum.lexicon import MONEY, WORD_FRACTIONS
 from fdd.curriculum.semantics import LIMIT, Interp
 
+ANY_FRACTION = "*"  # placeholder for "any word fraction" in a statement whose numbers fill() draws
 PERCENTS = (10, 20, 25, 30, 40, 50, 60, 75, 80)
 _NICE = (2, 3, 4, 5, 6, 10, 12)
 
@@ -71,8 +72,13 @@ def _fraction(it: Interp, s: Stmt, rng: random.Random) -> dict | None:
     x = _held(it, s["P"], s["item"])
     if x is None:
         return None
-    if s["frac"] is not None:
-        options = [w for w, (a, b) in WORD_FRACTIONS.items() if (x * a) % b == 0 and x * a // b < x]
+    if s["frac"] is not None:  # a word: keep its kind (unit fractions stay unit) unless ANY_FRACTION
+        unit = None if s["frac"] == ANY_FRACTION else WORD_FRACTIONS[s["frac"]][0] == 1
+        options = [
+            w
+            for w, (a, b) in WORD_FRACTIONS.items()
+            if (x * a) % b == 0 and x * a // b < x and unit in (None, a == 1)
+        ]
         return {"frac": _pick(rng, options)} if options else None
     den = _pick(rng, _divisors(x, 2, 6))
     return None if den is None else {"a": rng.randint(1, den - 1), "b": den}

@@ -19,7 +19,7 @@ from fdd.curriculum.lexicon import (
     gain_verbs_for,
     lose_verbs_for,
 )
-from fdd.curriculum.numbers import amount
+from fdd.curriculum.numbers import ANY_FRACTION, amount
 
 if TYPE_CHECKING:
     from fdd.curriculum.generate import Draft
@@ -142,7 +142,7 @@ def fraction(d: Draft) -> bool:
     person, item = d.focus
     digits = d.rng.random() < 0.35
     verb = d.rng.choice(lose_verbs_for(item))[0]
-    return d.add(stmt("fraction", P=person, item=item, frac=None if digits else "half", verb=verb))
+    return d.add(stmt("fraction", P=person, item=item, frac=None if digits else ANY_FRACTION, verb=verb))
 
 
 def earn(d: Draft) -> bool:

@@ -27,7 +27,7 @@ from fdd.curriculum.lexicon import (
     gain_verbs_for,
     lose_verbs_for,
 )
-from fdd.curriculum.numbers import fill
+from fdd.curriculum.numbers import ANY_FRACTION, fill
 from fdd.curriculum.semantics import LIMIT, Inconsistent, Interp, solve
 
 
@@ -96,7 +96,7 @@ def _moves(person: str, item: str, rng: random.Random) -> list[Stmt]:
     moves = [
         stmt("lose", P=person, item=item, verb=lose_verb),
         stmt("percent", P=person, item=item, verb=lose_verb),
-        stmt("fraction", P=person, item=item, frac="half", verb=lose_verb),
+        stmt("fraction", P=person, item=item, frac=ANY_FRACTION, verb=lose_verb),
     ]
     if gain_verbs_for(item) or item == MONEY:
         verbs = gain_verbs_for(item)

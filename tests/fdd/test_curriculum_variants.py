@@ -7,7 +7,7 @@ import random
 import pytest
 
 from fdd.curriculum import MAX_STEPS, complexify, generate, parse, similar
-from fdd.programs import execute_many
+from fdd.programs import count_steps, execute_many
 
 SEEDS = range(400)
 
@@ -47,6 +47,7 @@ def test_similar_keeps_step_count_and_skeleton_but_changes_the_surface(pairs) ->
     results = execute_many([s.program for _, _, s in pairs])
     for (original, _, other), result in zip(pairs, results, strict=True):
         assert other.steps == original.steps
+        assert count_steps(other.program) == count_steps(original.program)  # the teacher's own measure
         assert [s.kind for s in other.statements] == [s.kind for s in original.statements]
         assert other.question.kind == original.question.kind
         assert other.text != original.text
