@@ -57,4 +57,6 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": commit BEFORE the response is sent. With FastAPI's default ("request") the exit code
+# of a yield dependency runs after the response, so a client could read a 201 and then miss its own row.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
