@@ -49,7 +49,7 @@ async def _reap_forever(jobs: JobService, interval_s: float) -> None:
         try:
             recovered = await asyncio.to_thread(jobs.reap)
             if recovered:
-                log.info("reaper recovered jobs", extra={"count": recovered})
+                log.info("reaper recovered %d jobs", recovered, extra={"count": recovered})
         except Exception:  # noqa: BLE001 - keep reaping; a DB outage is reported by /readyz
             log.exception("reaper pass failed")
 

@@ -242,3 +242,37 @@ def test_reaper_requeues_a_silent_job_and_fails_it_once_attempts_are_spent(jobs,
     assert lost.status == JobStatus.FAILED
     assert "worker lost" in (lost.error or "")
     assert "attempt 2 of 2" in (lost.error or "")
+
+
+def test_a_silent_running_job_says_so_when_read(jobs, settings):
+    submit_train(jobs, "j1")
+    claim(settings, "j1", "w1")
+    set_row(settings, "j1", heartbeat_at=utcnow() - timedelta(seconds=45))
+    assert "worker silent for 45s" in (jobs.get("j1").progress.message or "")
+
+
+def test_reaper_fails_a_job_that_outlived_the_hard_time_limit(jobs, settings, dispatcher):
+    settings.task_time_limit_s = 10
+    submit_train(jobs, "j1")
+    claim(settings, "j1", "w1")
+    long_ago = utcnow() - timedelta(seconds=60)
+    set_row(settings, "j1", heartbeat_at=long_ago, started_at=long_ago)
+    assert jobs.reap() == 0
+    assert (jobs.get("j1").error or "").startswith("time limit")
+    assert dispatcher.sent == [("j1", "train", "cpu")]  # the submission only: not sent again
+
+
+def test_train_redelivered_after_its_checkpoint_was_saved_does_not_train_again(jobs, settings):
+    from student.jobs.work import WORK
+
+    submit_train(jobs, "j1")
+    checkpoint = settings.checkpoints_root() / "j1"
+    checkpoint.mkdir()
+    (checkpoint / "fdd_meta.json").write_text('{"metrics": {"train_loss": 0.25}}')
+    assert run_job("j1", WORK["train"], settings) == "succeeded"
+    result = jobs.get("j1").result or {}
+    assert (result["checkpoint"], result["metrics"], result["recovered"]) == (
+        "j1",
+        {"train_loss": 0.25},
+        True,
+    )

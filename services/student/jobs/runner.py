@@ -82,7 +82,9 @@ class _Heartbeat(threading.Thread):
             try:
                 self.beat()
             except Exception:  # noqa: BLE001 - a DB hiccup must not kill the job; the next beat retries
-                log.warning("heartbeat failed", extra={"job": self.ctx.job_id}, exc_info=True)
+                log.warning(
+                    "job %s: heartbeat failed", self.ctx.job_id, extra={"job": self.ctx.job_id}, exc_info=True
+                )
 
     def beat(self) -> None:
         with session_scope(self.ctx.settings) as session:
@@ -101,15 +103,22 @@ def claim(settings: StudentSettings, job_id: str, worker: str) -> tuple[dict[str
     with session_scope(settings) as session:
         job = repo.get(session, job_id, with_params=True)
         if job is None:
-            log.error("unknown job id; message dropped", extra={"job": job_id})
+            log.error("job %s: unknown id; message dropped", job_id, extra={"job": job_id})
             return None
         status = JobStatus(job.status)
         if status.finished:
-            log.info("job already finished; nothing to do", extra={"job": job_id, "status": status})
+            log.info(
+                "job %s: already %s; nothing to do", job_id, status, extra={"job": job_id, "status": status}
+            )
             return None
         fresh = utcnow() - timedelta(seconds=settings.stale_after_s)
         if status == JobStatus.RUNNING and job.heartbeat_at is not None and job.heartbeat_at >= fresh:
-            log.info("job running elsewhere; not run twice", extra={"job": job_id, "worker": job.worker})
+            log.info(
+                "job %s: running on %s; not run twice",
+                job_id,
+                job.worker,
+                extra={"job": job_id, "worker": job.worker},
+            )
             return None
         same = (
             Job.attempts == job.attempts,
@@ -145,7 +154,13 @@ def _finish(ctx: JobContext, worker: str, to: JobStatus, **values: Any) -> None:
         values["progress"] = progress
     with session_scope(ctx.settings) as session:
         owned = repo.transition(session, ctx.job_id, [JobStatus.RUNNING], to, Job.worker == worker, **values)
-    log.info("job finished", extra={"job": ctx.job_id, "status": str(to), "recorded": owned})
+    log.info(
+        "job %s: %s (recorded: %s)",
+        ctx.job_id,
+        to,
+        owned,
+        extra={"job": ctx.job_id, "status": str(to), "recorded": owned},
+    )
 
 
 Work = Callable[[JobContext], dict[str, Any]]
@@ -167,7 +182,13 @@ def run_job(
     ctx = JobContext(job_id, params, settings, attempt)
     heart = _Heartbeat(ctx, worker)
     heart.start()
-    log.info("job started", extra={"job": job_id, "attempt": attempt, "worker": worker})
+    log.info(
+        "job %s: started, attempt %d, worker %s",
+        job_id,
+        attempt,
+        worker,
+        extra={"job": job_id, "attempt": attempt, "worker": worker},
+    )
     try:
         result = work(ctx)
     except (JobStopped, *cancelled_errors) as exc:
@@ -177,7 +198,7 @@ def run_job(
         _finish(ctx, worker, JobStatus.FAILED, error=f"time limit: the job ran longer than {limit}s")
         return str(JobStatus.FAILED)
     except Exception as exc:  # noqa: BLE001 - any error of the work fails the job with its reason
-        log.exception("job failed", extra={"job": job_id})
+        log.exception("job %s: failed", job_id, extra={"job": job_id})
         _finish(ctx, worker, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:4000])
         return str(JobStatus.FAILED)
     finally:
@@ -189,7 +210,9 @@ def run_job(
 
 def _stopped(ctx: JobContext, worker: str, exc: BaseException) -> str:
     if ctx.stop_reason == "lost":
-        log.warning("job taken over by another worker; this attempt stops", extra={"job": ctx.job_id})
+        log.warning(
+            "job %s: taken over by another worker; this attempt stops", ctx.job_id, extra={"job": ctx.job_id}
+        )
         return "lost"
     ctx.report(message="cancelled")
     _finish(ctx, worker, JobStatus.CANCELLED, error=f"cancelled: {exc}"[:2000])

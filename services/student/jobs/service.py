@@ -117,7 +117,7 @@ class JobService:
             self.dispatcher.send(job_id, kind, queue)
         except Exception as exc:  # noqa: BLE001 - any broker error fails the job with its reason
             reason = f"{SEND_FAILED}: {type(exc).__name__}: {exc}"[:2000]
-            log.warning("send failed", extra={"job": job_id, "error": reason})
+            log.warning("job %s: %s", job_id, reason, extra={"job": job_id, "error": reason})
             with self.sessions.begin() as session:
                 repo.transition(session, job_id, [JobStatus.QUEUED], JobStatus.FAILED, error=reason)
             raise Unavailable(reason, code="broker_unavailable") from exc
@@ -152,54 +152,60 @@ class JobService:
         try:
             self.dispatcher.revoke(job_id)
         except Exception as exc:  # noqa: BLE001 - the DB flag already stops the job; revoke only saves a slot
-            log.info("revoke failed", extra={"job": job_id, "error": str(exc)})
+            log.info("job %s: revoke failed: %s", job_id, exc, extra={"job": job_id, "error": str(exc)})
         return self.get(job_id)
 
     def reap(self) -> int:
         """Recover jobs whose worker died (stale heartbeat) and jobs whose message was never sent."""
         cutoff = utcnow() - timedelta(seconds=self.settings.stale_after_s)
         with self.sessions.begin() as session:
-            stale = [
-                (j.id, j.kind, j.queue, j.attempts, j.heartbeat_at)
-                for j in repo.stale_running(session, cutoff)
-            ]
-            unsent = [(j.id, j.kind, j.queue) for j in repo.unsent_queued(session, cutoff)]
+            stale = list(repo.stale_running(session, cutoff))
+            unsent = list(repo.unsent_queued(session, cutoff))
         recovered = 0
-        for job_id, kind, queue, attempts, heartbeat in stale:
-            if self._requeue_or_fail(job_id, attempts, heartbeat):
+        for job in stale:
+            if self._requeue_or_fail(job):
                 recovered += 1
-                self._resend(job_id, kind, queue)
-        for job_id, kind, queue in unsent:
+                self._resend(job.id, job.kind, job.queue)
+        for job in unsent:
             recovered += 1
-            self._resend(job_id, kind, queue)
+            self._resend(job.id, job.kind, job.queue)
         return recovered
 
-    def _requeue_or_fail(self, job_id: str, attempts: int, heartbeat: object) -> bool:
+    def _failure_reason(self, job: Job) -> str | None:
+        """Why a job whose worker went silent must fail rather than run again (None: re-queue it)."""
+        limit = self.settings.task_time_limit_s
+        if job.started_at is not None and (utcnow() - job.started_at).total_seconds() > limit:
+            return (
+                f"time limit: the job ran longer than the hard limit of {limit}s and its worker was stopped"
+            )
+        if job.attempts >= self.settings.max_attempts:
+            silent = f"its worker stopped reporting for over {self.settings.stale_after_s:.0f}s"
+            return f"worker lost: {silent} (attempt {job.attempts} of {self.settings.max_attempts})"
+        return None
+
+    def _requeue_or_fail(self, job: Job) -> bool:
         """True when the job went back to the queue, False when it failed (or someone else took it)."""
-        same_beat: list = [Job.heartbeat_at.is_(None) if heartbeat is None else Job.heartbeat_at == heartbeat]
-        silent = f"its worker stopped reporting for over {self.settings.stale_after_s:.0f}s"
+        beat = job.heartbeat_at
+        same_beat = Job.heartbeat_at.is_(None) if beat is None else Job.heartbeat_at == beat
+        reason = self._failure_reason(job)
         with self.sessions.begin() as session:
-            if attempts >= self.settings.max_attempts:
+            if reason is not None:
                 repo.transition(
-                    session,
-                    job_id,
-                    [JobStatus.RUNNING],
-                    JobStatus.FAILED,
-                    *same_beat,
-                    error=f"worker lost: {silent} (attempt {attempts} of {self.settings.max_attempts})",
+                    session, job.id, [JobStatus.RUNNING], JobStatus.FAILED, same_beat, error=reason
                 )
-                log.warning("job failed: worker lost", extra={"job": job_id, "attempts": attempts})
+                log.warning("job %s: failed: %s", job.id, reason, extra={"job": job.id})
                 return False
+            message = f"re-queued: its worker stopped reporting (attempt {job.attempts})"
             moved = repo.transition(
                 session,
-                job_id,
+                job.id,
                 [JobStatus.RUNNING],
                 JobStatus.QUEUED,
-                *same_beat,
+                same_beat,
                 worker=None,
-                progress=JobProgress(stage="queued", message=f"re-queued: {silent}").model_dump(),
+                progress=JobProgress(stage="queued", message=message).model_dump(),
             )
-        log.warning("job re-queued: worker lost", extra={"job": job_id, "attempts": attempts})
+        log.warning("job %s: %s", job.id, message, extra={"job": job.id})
         return moved
 
     def _resend(self, job_id: str, kind: str, queue: str) -> None:
