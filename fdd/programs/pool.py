@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 
 from fdd.programs import policy
@@ -85,7 +86,7 @@ class Sandbox:
         self._live = 0
         self._waiting = 0
         self._closed = False
-        self._pid = os.getpid()
+        _SANDBOXES.add(self)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -150,12 +151,15 @@ class Sandbox:
     def borrow(self, *, block: bool) -> WorkerProcess | None:
         """An idle worker, or a new one while under `size`; else wait (`block`) or None."""
         with self._cond:
-            self._check_fork()
             while True:
                 if self._closed:
                     raise RuntimeError("the sandbox is closed")
                 if self._idle:
-                    return self._idle.pop()
+                    worker = self._idle.pop()
+                    if worker.alive():
+                        return worker
+                    self._live -= 1  # died while idle (killed from outside): replace it
+                    continue
                 if self._live < self.size:
                     self._live += 1
                     break
@@ -196,8 +200,19 @@ class Sandbox:
         """Whether another caller is blocked in `borrow` (a batch then returns workers early)."""
         return self._waiting > 0
 
-    def _check_fork(self) -> None:
-        """After fork (e.g. a Celery prefork child) the inherited pipes are not ours: start afresh."""
-        if os.getpid() != self._pid:
-            self._pid = os.getpid()
-            self._idle, self._live, self._waiting = [], 0, 0
+    def _after_fork_in_child(self) -> None:
+        """A forked child (e.g. a Celery prefork worker) must not use the parent's workers or a lock
+        some other thread held at the fork: start afresh, leaving the parent's processes alone."""
+        self._cond = threading.Condition()
+        self._idle, self._live, self._waiting = [], 0, 0
+
+
+_SANDBOXES: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for sandbox in list(_SANDBOXES):
+        sandbox._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

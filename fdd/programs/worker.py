@@ -27,6 +27,7 @@ import sys
 import time
 import types
 import unicodedata  # noqa: F401 - the parser imports it lazily to NFKC-normalise identifiers
+import warnings
 
 try:  # imported by file inside the worker; as part of the package in tests
     from . import policy
@@ -253,5 +254,6 @@ def main() -> None:
     progress_fd, memory_bytes = int(sys.argv[1]), int(sys.argv[2])
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is the parent's business
+    warnings.simplefilter("ignore")  # compile-time warnings would only clutter the progress pipe
     lock_down(memory_bytes, keep_fds=max(progress_fd, 2) + 1)
     serve(progress_fd)

@@ -4,7 +4,9 @@ leaves no trace, and the sandbox keeps answering benign programs correctly after
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,3 +207,25 @@ def test_the_allow_list_is_applied_in_the_parent_too() -> None:
         policy.check("ans = ().__class__")
     with Sandbox(workers=1, check_in_parent=True) as box:
         assert box.execute("import os").error_kind is ErrorKind.FORBIDDEN
+
+
+def test_a_worker_killed_from_outside_while_idle_is_replaced() -> None:
+    with Sandbox(workers=1, timeout=1.0) as box:
+        os.kill(box.info()["pid"], signal.SIGKILL)
+        time.sleep(0.1)
+        assert box.execute(BENIGN).value == BENIGN_VALUE
+        assert box.info()["pid"] > 0
+
+
+def test_a_forked_child_gets_its_own_workers(sandbox: Sandbox) -> None:
+    assert sandbox.execute(BENIGN).ok  # the parent has live workers before the fork
+    pid = os.fork()
+    if pid == 0:  # child: must not touch the parent's pipes
+        code = 1
+        try:
+            code = 0 if sandbox.execute("ans = 6 * 7").value == 42 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sandbox.execute(BENIGN).value == BENIGN_VALUE
