@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from teacher.backends.base import BackendError, Completion, TeacherBackend
 from teacher.backends.openai import OpenAIBackend
+from teacher.backends.synthetic import SyntheticBackend
 from teacher.settings import TeacherSettings
 
-__all__ = ["BackendError", "Completion", "OpenAIBackend", "TeacherBackend", "build_backend"]
+__all__ = [
+    "BackendError",
+    "Completion",
+    "OpenAIBackend",
+    "SyntheticBackend",
+    "TeacherBackend",
+    "build_backend",
+]
 
 
 def build_backend(settings: TeacherSettings) -> TeacherBackend:
@@ -26,6 +34,4 @@ def build_backend(settings: TeacherSettings) -> TeacherBackend:
             backoff_max_s=settings.openai_backoff_max_s,
             send_n=settings.openai_send_n,
         )
-    from teacher.backends.synthetic import SyntheticBackend
-
     return SyntheticBackend(error_rate=settings.synthetic_error_rate, seed=settings.synthetic_seed)
