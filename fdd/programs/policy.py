@@ -296,7 +296,12 @@ def guarded_pow(base: object, exp: object, mod: object = None) -> object:
     """`base ** exp` (or pow with modulus) that refuses integer/rational results over MAX_RESULT_BITS."""
     if mod is not None:
         return pow(base, exp, mod)  # type: ignore[call-overload]
-    if isinstance(exp, int) and not isinstance(base, float | complex):
+    if (
+        isinstance(exp, int)
+        and not isinstance(base, float | complex)
+        and not (isinstance(base, int) and exp < 0)
+    ):
+        # (an int to a negative power is a float: it cannot blow up; a Fraction's can, either way)
         bits = _magnitude_bits(base)
         if bits > 1 and (bits - 1) * abs(exp) > MAX_RESULT_BITS:
             raise OverflowError(f"power too large: about {(bits - 1) * abs(exp):,} bits")

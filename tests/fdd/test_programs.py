@@ -185,6 +185,10 @@ def test_a_complex_variant_has_more_steps() -> None:
         ("prices = {'a': 2}\nprices['b'] = 3\nans = sum(prices.values())", 5),
         ("ans = round(2.675, 2)", 2.67),
         ("ans = 10**18", 10**18),
+        ("ans = 10 ** -2", 0.01),
+        ("ans = 2 ** -100000", 0.0),  # tiny, not huge
+        ("x = 3\nx **= 2\nans = x", 9),
+        ("ans = 1 << 10", 1024),
     ],
 )
 def test_execute_returns_the_value_of_ans(sandbox: Sandbox, program: str, value: object) -> None:
