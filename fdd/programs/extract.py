@@ -112,4 +112,7 @@ def _normalise(block: str) -> str | None:
         isinstance(node, ast.Assign | ast.AugAssign | ast.FunctionDef | ast.Expr) for node in tree.body
     ):
         return None
-    return rewrite(source, tree)
+    try:
+        return rewrite(source, tree)
+    except (RecursionError, MemoryError):  # ast.unparse of a pathologically deep expression
+        return None

@@ -307,3 +307,12 @@ def test_several_threads_share_one_sandbox(sandbox: Sandbox) -> None:
 def test_module_level_functions_use_a_default_pool() -> None:
     assert execute("ans = 2 + 2").value == 4
     assert [r.value for r in execute_many(["ans = 1", "ans = 2"])] == [1, 2]
+
+
+def test_extract_and_measures_survive_pathological_text() -> None:
+    deep = "ans = " + "+".join(["1"] * 900)
+    assert extract(deep) is not None
+    assert canonicalize(deep)
+    assert count_steps(deep) == 899
+    assert extract("(" * 5000) is None
+    assert extract("Some prose. " * 20_000 + "\n```python\nans = 3\n```") == "ans = 3\n"
