@@ -34,16 +34,17 @@ DATA = Path(os.environ.get("FDD_DATA_DIR", "/work/shared/data")) / "gsm8k" / "tr
 
 def gsm8k_programs(limit: int) -> tuple[list[str], str]:
     """Converted GSM8K programs, or generated ones when the data or the converter is missing."""
+    fallback = generated_programs(limit), "generated multi-line arithmetic programs"
     try:
         from fdd.gsm8k_programs import convert
     except ImportError:
-        convert = None
-    if convert is not None and DATA.exists():
-        with DATA.open() as lines:
-            records = [json.loads(line) for _, line in zip(range(limit), lines, strict=False)]
-        programs = [p for p in (convert(r["answer"]) for r in records) if p]
-        return programs, f"GSM8K train, converted by fdd.gsm8k_programs ({len(programs)}/{len(records)})"
-    return generated_programs(limit), "generated multi-line arithmetic programs"
+        return fallback
+    if not DATA.exists():
+        return fallback
+    with DATA.open() as lines:
+        records = [json.loads(line) for _, line in zip(range(limit), lines, strict=False)]
+    programs = [p for p in (convert(r["answer"]) for r in records) if p]
+    return programs, f"GSM8K train, converted by fdd.gsm8k_programs ({len(programs)}/{len(records)})"
 
 
 def generated_programs(count: int, seed: int = 0) -> list[str]:

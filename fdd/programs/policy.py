@@ -283,7 +283,9 @@ class _Harden(ast.NodeTransformer):
         if not isinstance(node.target, ast.Name):
             raise PolicyError(f"augmented ** or << on a non-name target{_where(node)}")
         value = ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value)
-        assign = ast.Assign([node.target], self.visit_BinOp(ast.copy_location(value, node)))
+        call = self.visit_BinOp(ast.copy_location(value, node))
+        assert isinstance(call, ast.expr)
+        assign = ast.Assign([node.target], call)
         return ast.copy_location(assign, node)
 
 

@@ -228,14 +228,17 @@ class _Rewriter:
         """The solver's body lines, dedented, its docstring and dropped statements left out, its
         `return x` turned into `ans = x`; None when the layout does not allow a line-wise edit."""
         body, returned = solver.body, solver.body[-1]
-        skipped = [s for s in ast.walk(solver) if id(s) in dropped]  # an emptied block fails the re-parse
+        assert isinstance(returned, ast.Return)  # see _inlinable
+        assert returned.value is not None
+        # an emptied block fails the re-parse, and the AST rendering takes over
+        skipped = [s for s in ast.walk(solver) if isinstance(s, ast.stmt) and id(s) in dropped]
         if _is_docstring(body[0]):
             skipped.append(body[0])
         if body[0].lineno <= solver.lineno or not all(self._owns_lines(s) for s in [returned, *skipped]):
             return None
         skip = {i for s in skipped for i in range(s.lineno - 1, s.end_lineno)}  # type: ignore[arg-type]
         kept = [self.lines[i] for i in range(solver.lineno, returned.lineno - 1) if i not in skip]
-        answer = _answer_line(self.source, returned.value, returned)  # type: ignore[arg-type]
+        answer = _answer_line(self.source, returned.value, returned)
         return textwrap.dedent("\n".join([*kept, answer])).split("\n")
 
     def _render_ast(self) -> str:
