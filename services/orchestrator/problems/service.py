@@ -45,7 +45,7 @@ def list_problems(
         session, run_id, limit=limit, cursor=cursor, round_created=round_created, origin=origin,
         label=label, label_round=label_round,
     )  # fmt: skip
-    return page_of([ProblemRead.model_validate(p) for p in rows], [p.id for p in rows], limit)
+    return page_of([ProblemRead.model_validate(dict(p)) for p in rows], [p["id"] for p in rows], limit)
 
 
 def get_lineage(session: Session, problem_id: int) -> Lineage:
