@@ -130,6 +130,7 @@ def _compile(source: str):
 
 def run_one(source: str, timeout: float) -> list:
     """Check, compile and execute one program; never raises (except _Timeout racing its disarm)."""
+    _arm_cpu_limit(timeout)  # before compiling too: a pathological compile is stopped the same way
     try:
         code = _compile(source)
     except policy.PolicyError as exc:
@@ -146,7 +147,6 @@ def run_one(source: str, timeout: float) -> list:
         "_fdd_pow": policy.guarded_pow,
         "_fdd_lshift": policy.guarded_lshift,
     }
-    _arm_cpu_limit(timeout)
     try:
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
