@@ -143,13 +143,16 @@ class Batch:
         self.sandbox.discard(worker)
         in_flight = [index for chunk in worker.chunks for index in chunk]
         worker.chunks.clear()
-        if worker.started:
+        if worker.started:  # the culprit is known: the others are innocent and simply run again
             self.results[in_flight[worker.started - 1]] = ExecResult.failure(kind, detail)
         retry = [i for i in in_flight if self.results[i] is None]
-        for index in retry:
-            self.attempts[index] = self.attempts.get(index, 0) + 1
-            if self.attempts[index] >= _MAX_ATTEMPTS:
-                self.results[index] = ExecResult.failure(kind, f"{detail} (after {_MAX_ATTEMPTS} attempts)")
-        retry = [i for i in retry if self.results[i] is None]
+        if not worker.started:  # died before any program began: bound the retries
+            for index in retry:
+                self.attempts[index] = self.attempts.get(index, 0) + 1
+                if self.attempts[index] >= _MAX_ATTEMPTS:
+                    self.results[index] = ExecResult.failure(
+                        kind, f"{detail} (after {_MAX_ATTEMPTS} attempts)"
+                    )
+            retry = [i for i in retry if self.results[i] is None]
         if retry:
             self.queue.appendleft(retry)

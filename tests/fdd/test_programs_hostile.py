@@ -229,3 +229,15 @@ def test_a_forked_child_gets_its_own_workers(sandbox: Sandbox) -> None:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert sandbox.execute(BENIGN).value == BENIGN_VALUE
+
+
+def test_several_worker_killers_in_one_batch_do_not_fail_innocent_programs() -> None:
+    programs = [f"ans = {i}" for i in range(30)]
+    for position in (3, 4, 5, 6):
+        programs[position] = f"ans = sum(range(10**13 + {position}))"
+    with Sandbox(workers=1, timeout=0.3, kill_grace=0.2, max_chunk=30) as box:
+        results = box.execute_many(programs)
+    assert [r.error_kind for r in results[3:7]] == [ErrorKind.TIMEOUT] * 4
+    assert [r.value for i, r in enumerate(results) if not 3 <= i <= 6] == [
+        i for i in range(30) if not 3 <= i <= 6
+    ]
