@@ -34,6 +34,30 @@ from fdd.prompts import rationale_messages  # noqa: E402
 from tests.fixtures.fake_llm import toy_problem  # noqa: E402
 from tests.fixtures.processes import VENV_BIN, free_port, spawn, wait_http  # noqa: E402
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of ``root`` and its live descendants (the sandbox workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
 
 @dataclass
 class Phase:
@@ -42,6 +66,11 @@ class Phase:
     completions: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_s: float = 0.0
+
+    @property
+    def cpu_ms_per_completion(self) -> float:
+        return self.server_cpu_s * 1000 / self.completions
 
     @property
     def per_second(self) -> float:
@@ -54,11 +83,15 @@ class Phase:
     def line(self) -> str:
         return (
             f"{self.name:<34} {self.requests:>6} req {self.completions:>7} compl {self.seconds:7.2f}s "
-            f"{self.per_second:9.0f} compl/s  p50 {self.pct(0.5):7.2f} ms  p99 {self.pct(0.99):7.2f} ms"
+            f"{self.per_second:7.0f} compl/s  p50 {self.pct(0.5):7.2f} ms  p99 {self.pct(0.99):7.2f} ms  "
+            f"server CPU {self.cpu_ms_per_completion:6.3f} ms/compl "
+            f"= {1000 / self.cpu_ms_per_completion:6.0f} compl/s per core"
         )
 
 
-async def run_phase(name: str, calls: list[Callable[[], Awaitable[int]]], concurrency: int) -> Phase:
+async def run_phase(
+    name: str, calls: list[Callable[[], Awaitable[int]]], concurrency: int, server_pid: int
+) -> Phase:
     latencies: list[float] = []
     done = 0
     queue = list(reversed(calls))
@@ -72,9 +105,11 @@ async def run_phase(name: str, calls: list[Callable[[], Awaitable[int]]], concur
             done += count
             latencies.append((time.perf_counter() - start) * 1000)
 
+    cpu = tree_cpu_seconds(server_pid)
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Phase(name, len(calls), done, time.perf_counter() - start, latencies)
+    elapsed = time.perf_counter() - start
+    return Phase(name, len(calls), done, elapsed, latencies, tree_cpu_seconds(server_pid) - cpu)
 
 
 def direct_call(client: httpx.AsyncClient, url: str, text: str, k: int) -> Callable[[], Awaitable[int]]:
@@ -107,41 +142,29 @@ def problems(start: int, count: int) -> list[tuple[str, int]]:
     return [(toy_problem([i, i + 1, i + 2]), 3 * i + 3) for i in range(start, start + count)]
 
 
-async def measure(fake_url: str, teacher_url: str, args: argparse.Namespace) -> list[Phase]:
-    limits = httpx.Limits(
-        max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency * 2
-    )
+async def measure(urls: tuple[str, str], pids: tuple[int, int], args: argparse.Namespace) -> list[Phase]:
+    """The six phases: direct / teacher miss / teacher hit, at ``--concurrency`` and one at a time."""
+    (fake_url, teacher_url), (fake_pid, teacher_pid) = urls, pids
+    size = args.concurrency * 2
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
     phases = []
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        await run_phase(
-            "warm-up", [teacher_call(client, teacher_url, t, args.k, g) for t, g in problems(10**6, 64)], 8
-        )
-        batch = problems(0, args.requests)
-        direct = [direct_call(client, fake_url, t, args.k) for t, _ in batch]
-        teacher = [teacher_call(client, teacher_url, t, args.k, g) for t, g in batch]
-        phases.append(await run_phase(f"direct upstream  c={args.concurrency}", direct, args.concurrency))
-        phases.append(await run_phase(f"teacher miss     c={args.concurrency}", teacher, args.concurrency))
-        phases.append(await run_phase(f"teacher hit      c={args.concurrency}", teacher, args.concurrency))
-        serial = problems(10**5, args.serial)
-        phases.append(
-            await run_phase(
-                "direct upstream  c=1", [direct_call(client, fake_url, t, args.k) for t, _ in serial], 1
-            )
-        )
-        phases.append(
-            await run_phase(
-                "teacher miss     c=1",
-                [teacher_call(client, teacher_url, t, args.k, g) for t, g in serial],
-                1,
-            )
-        )
-        phases.append(
-            await run_phase(
-                "teacher hit      c=1",
-                [teacher_call(client, teacher_url, t, args.k, g) for t, g in serial],
-                1,
-            )
-        )
+
+        def direct(batch: list[tuple[str, int]]) -> list[Callable[[], Awaitable[int]]]:
+            return [direct_call(client, fake_url, t, args.k) for t, _ in batch]
+
+        def teacher(batch: list[tuple[str, int]]) -> list[Callable[[], Awaitable[int]]]:
+            return [teacher_call(client, teacher_url, t, args.k, g) for t, g in batch]
+
+        await run_phase("warm-up", teacher(problems(10**6, 64)), 8, teacher_pid)
+        for concurrency, batch in [
+            (args.concurrency, problems(0, args.requests)),
+            (1, problems(10**5, args.serial)),
+        ]:
+            c = f"c={concurrency}"
+            phases.append(await run_phase(f"direct upstream  {c}", direct(batch), concurrency, fake_pid))
+            phases.append(await run_phase(f"teacher miss     {c}", teacher(batch), concurrency, teacher_pid))
+            phases.append(await run_phase(f"teacher hit      {c}", teacher(batch), concurrency, teacher_pid))
     return phases
 
 
@@ -163,7 +186,13 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
             f"  added latency {label:<9} p50 {a.pct(0.5) - b.pct(0.5):7.2f} ms  "
             f"p99 {a.pct(0.99) - b.pct(0.99):7.2f} ms"
         )
-    print("\ngoals: >= 500 completions/s (miss), >= 3000/s (hit), added p50 < 5 ms")
+    cpu_miss, cpu_hit, cpu_fake = (p.cpu_ms_per_completion for p in (miss, hit, direct))
+    print(f"  teacher CPU per completion, miss / hit {cpu_miss / cpu_hit:6.2f}x")
+    print(
+        f"  teacher CPU / fake-upstream CPU  miss {cpu_miss / cpu_fake:5.2f}x  hit {cpu_hit / cpu_fake:5.2f}x"
+    )
+    print(f"\nload average during the run: {os.getloadavg()[0]:.1f} (1 min)")
+    print("goals: >= 500 completions/s (miss), >= 3000/s (hit), added p50 < 5 ms, on 2 cores")
 
 
 def main() -> None:
@@ -197,7 +226,7 @@ def main() -> None:
             teacher_url = f"http://127.0.0.1:{teacher_port}"
             wait_http(f"{teacher_url}/healthz", teacher)
             fake_url = f"http://127.0.0.1:{fake_port}/v1"
-            phases = asyncio.run(measure(fake_url, teacher_url, args))
+            phases = asyncio.run(measure((fake_url, teacher_url), (fake.popen.pid, teacher.popen.pid), args))
         finally:
             teacher.stop()
             fake.stop()

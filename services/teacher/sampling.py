@@ -60,6 +60,20 @@ class RequestUsage:
         )
 
 
+def cache_keys(
+    backend: str, model: str, prompt_version: str, messages: list[dict[str, str]], sampling: Sampling, k: int
+) -> list[str]:
+    """The cache keys of samples ``0..k-1`` of ``messages`` under ``sampling`` (hashed once)."""
+    material = [backend, model, prompt_version, messages, sampling.model_dump(mode="json")]
+    base = hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode())
+    keys = []
+    for index in range(k):
+        digest = base.copy()
+        digest.update(f"|sample={index}".encode())
+        keys.append(digest.hexdigest())
+    return keys
+
+
 def cache_key(
     backend: str,
     model: str,
@@ -69,8 +83,7 @@ def cache_key(
     index: int,
 ) -> str:
     """The cache key of sample ``index`` of ``messages`` under ``sampling``."""
-    material = [backend, model, prompt_version, messages, sampling.model_dump(mode="json"), index]
-    return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return cache_keys(backend, model, prompt_version, messages, sampling, index + 1)[index]
 
 
 class MemoryCache:
@@ -132,10 +145,7 @@ class Sampler:
         if not self.cache_enabled:
             fresh = await self._upstream(messages, list(range(k)), sampling, usage)
             return [Drawn(i, c, False, self.cost(c)) for i, c in zip(range(k), fresh, strict=True)]
-        keys = [
-            cache_key(self.backend.name, self.backend.model, self.prompt_version, messages, sampling, i)
-            for i in range(k)
-        ]
+        keys = cache_keys(self.backend.name, self.backend.model, self.prompt_version, messages, sampling, k)
         found = await self._lookup(keys)
         owned, waiting = self._claim(keys, found)
         drawn: dict[int, Drawn] = {i: Drawn(i, c, True, 0.0) for i, c in found.items()}

@@ -2,8 +2,9 @@
 
 A request that paid for new completions waits until its rows are committed (the cache is durable before
 the response says the work is done). A request served entirely from the cache only adds its usage row and
-does not wait: those rows are committed with the next batch — at the latest when ``/v1/usage`` is read
-(``flush``) or at shutdown (``close``). One background task does all writes, from a worker thread.
+does not wait: those rows are committed with the next batch, by the periodic tick (``tick_s``), when
+``/v1/usage`` is read (``flush``) or at shutdown (``close``) — a cache hit costs no database write.
+One background task does all writes, from a worker thread.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ log = logging.getLogger("teacher.writer")
 class BatchWriter:
     """Queues writes and commits everything queued in one transaction, one batch at a time."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, tick_s: float = 0.25, max_lazy_rows: int = 512) -> None:
         self.store = store
+        self.tick_s = tick_s
+        self.max_lazy_rows = max_lazy_rows
         self._entries: list[CacheEntry] = []
         self._usage: list[UsageRecord] = []
         self._waiters: list[asyncio.Future[None]] = []
@@ -35,12 +38,14 @@ class BatchWriter:
         """Queue ``entries`` and ``usage``; with ``wait``, return once they are committed."""
         self._entries.extend(entries)
         self._usage.append(usage)
-        future = asyncio.get_running_loop().create_future() if wait else None
-        if future is not None:
-            self._waiters.append(future)
+        if not wait:  # committed with the next batch, or by the periodic tick
+            if len(self._usage) >= self.max_lazy_rows:
+                self._wakeup.set()
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
         self._wakeup.set()
-        if future is not None:
-            await future
+        await future
 
     async def flush(self) -> None:
         """Return once everything queued so far (including a batch being written now) is committed."""
@@ -59,8 +64,11 @@ class BatchWriter:
 
     async def _run(self) -> None:
         while True:
-            await self._wakeup.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.tick_s)
             self._wakeup.clear()
+            if not (self._entries or self._usage or self._waiters):
+                continue
             entries, self._entries = self._entries, []
             usage, self._usage = self._usage, []
             waiters, self._waiters = self._waiters, []

@@ -31,7 +31,7 @@ def openai_settings(database_url: str, fake_url: str, **overrides: Any) -> Teach
         "openai_base_url": fake_url,
         "openai_model": "fake-model",
         "openai_api_key": SecretStr(API_KEY),
-        "openai_timeout_s": 0.5,
+        "openai_timeout_s": 5.0,  # generous: the machine is shared; fault tests shorten it
         "openai_backoff_max_s": 0.05,
         "openai_max_attempts": 6,
         "prices": PRICES,

@@ -16,13 +16,13 @@ PARAMS = {"temperature": 0.7, "top_p": 1.0, "max_tokens": 256, "seed": None}
 
 
 def backend(fake: FakeLLM, **overrides: object) -> OpenAIBackend:
-    options = {"timeout_s": 0.5, "backoff_max_s": 0.05, "max_attempts": 6, **overrides}
+    options = {"timeout_s": 5.0, "backoff_max_s": 0.05, "max_attempts": 6, **overrides}
     return OpenAIBackend(fake.url, "fake-model", SecretStr("sk-secret"), **options)  # type: ignore[arg-type]
 
 
 async def test_transient_faults_are_retried_until_a_good_answer(fake_llm: FakeLLM) -> None:
-    fake_llm.reset(["429", "500", "slow", "malformed"])
-    b = backend(fake_llm)
+    fake_llm.reset(["429", "500", "slow", "malformed"], slow_s=2.0)
+    b = backend(fake_llm, timeout_s=1.0)
     completions = await b.complete(MESSAGES, 3, **PARAMS)
     await b.aclose()
     assert [solve_program("Add 3, 4 and 5.") in c.text for c in completions] == [True] * 3

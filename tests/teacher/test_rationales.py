@@ -21,8 +21,9 @@ def body(*numbers: list[int], k: int = 3, **extra: object) -> dict[str, object]:
 async def test_faults_still_give_complete_correct_results_and_one_call_per_key(
     fake_llm: FakeLLM, tmp_path: Path
 ) -> None:
-    fake_llm.reset(["429", "500", "slow", "malformed"], ignore_n=True)
-    async with running_teacher(openai_settings(sqlite_url(tmp_path), fake_llm.url)) as client:
+    fake_llm.reset(["429", "500", "slow", "malformed"], ignore_n=True, slow_s=2.0)
+    settings = openai_settings(sqlite_url(tmp_path), fake_llm.url, openai_timeout_s=1.0)
+    async with running_teacher(settings) as client:
         response = await client.post("/v1/rationales", json=body([3, 4, 5], [10, 20], k=3))
     assert response.status_code == 200, response.text
     data = response.json()
