@@ -77,7 +77,7 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         (
             "Easy / hard split of the classified pool",
             plots.stacked_bars(
-                [r for r in rounds if (r["metrics"].get("labels"))],
+                [r for r in rounds if r["labels"]],
                 "labels",
                 plots.LABEL_COLOURS,
                 "Student's easy / hard split",

@@ -31,16 +31,15 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def accuracy_plot(run: dict[str, Any], path: Path) -> Path:
+    """Overall accuracy per round (bold) and accuracy per step count (dashed)."""
     rounds = _rounds(run)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     xs = [r["index"] for r in rounds]
-    ax.plot(
-        xs, [100 * r["metrics"]["accuracy"] for r in rounds], "o-", color="black", lw=2.5, label="overall"
-    )
-    groups = sorted({g for r in rounds for g in (r["metrics"].get("accuracy_by_group") or {})}, key=int)
+    ax.plot(xs, [100 * r["accuracy"] for r in rounds], "o-", color="black", lw=2.5, label="overall")
+    groups = sorted({g for r in rounds for g in r["accuracy_by_group"]}, key=lambda g: (len(g), g))
     cmap = plt.get_cmap("viridis", max(len(groups), 2))
     for i, group in enumerate(groups):
-        ys = [100 * (r["metrics"].get("accuracy_by_group") or {}).get(group, float("nan")) for r in rounds]
+        ys = [100 * r["accuracy_by_group"].get(group, float("nan")) for r in rounds]
         ax.plot(xs, ys, "o--", color=cmap(i), lw=1.2, label=f"{group} steps")
     benchmark = rounds[0]["benchmark"] if rounds else "held-out set"
     ax.set(
@@ -72,18 +71,14 @@ def stacked_bars(
     return _save(fig, path)
 
 
-def leakage_plot(run: dict[str, Any], path: Path) -> Path | None:
-    rounds = [
-        r for r in run.get("rounds") or [] if (r.get("metrics") or {}).get("leakage", {}).get("histogram")
-    ]
-    if not rounds:
+def leakage_plot(scores_by_round: dict[int, list[float]], path: Path) -> Path | None:
+    """Histogram per round of generated problems' best n-gram overlap with the benchmark test sets."""
+    if not any(scores_by_round.values()):
         return None
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for rnd in rounds:
-        hist = rnd["metrics"]["leakage"]["histogram"]
-        edges = [float(b["low"]) for b in hist]
-        counts = [int(b["count"]) for b in hist]
-        ax.step(edges, counts, where="post", label=f"round {rnd['index']}")
+    bins = [i / 20 for i in range(21)]
+    for index, scores in sorted(scores_by_round.items()):
+        ax.hist(scores, bins=bins, histtype="step", lw=1.5, label=f"round {index} (n={len(scores)})")
     ax.set(
         xlabel="best n-gram overlap with benchmark test sets",
         ylabel="generated problems",

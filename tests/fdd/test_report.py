@@ -1,0 +1,75 @@
+"""The run report: Markdown table and plots from the orchestrator's run read (the shape the driver writes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fdd.report import build_report, rejection_counts
+from fdd.report.tables import round_rows, round_view
+
+
+def evaluation(acc: float, by_steps: dict[str, float]) -> dict[str, Any]:
+    return {
+        "accuracy": acc,
+        "n": 100,
+        "by_group": {k: {"n": 20, "correct": round(20 * v), "accuracy": v} for k, v in by_steps.items()},
+    }
+
+
+def make_run() -> dict[str, Any]:
+    rounds = []
+    for index, acc in enumerate([0.4, 0.6, 0.8]):
+        rounds.append(
+            {
+                "index": index,
+                "stage": "done",
+                "status": "done",
+                "progress": {"train": {"done": 10, "total": 10}},
+                "checkpoint": f"ck{index}",
+                "metrics": {
+                    "evaluations": {
+                        "gsm8k": evaluation(0.01, {}),
+                        "curriculum-test": evaluation(acc, {"1": 0.9, "2": acc, "10": 0.0}),
+                    },
+                    "pool_by_origin": {"seed": 100, "complex": 50 * index},
+                    "distillation_examples": 180 + 90 * index,
+                    "labels": {"easy": 80, "hard": 15, "no_answer": 5} if index < 2 else {},
+                    "rejections": {"no_consensus": 3},
+                    "teacher": {"calls": 10, "cache_hits": 2, "cost_usd": 0.0},
+                },
+            }
+        )
+    return {"id": 7, "name": "t", "status": "done", "teacher_cost_usd": 0.0, "config": {"rounds": 2},
+            "rounds": rounds}  # fmt: skip
+
+
+def test_round_view_judges_by_the_curriculum_test_set() -> None:
+    view = round_view(make_run()["rounds"][1])
+    assert view["benchmark"] == "curriculum-test"
+    assert view["accuracy"] == 0.6
+    assert view["accuracy_by_group"] == {"1": 0.9, "2": 0.6, "10": 0.0}
+    assert view["set_by_origin"] == {"seed": 100, "complex": 50}
+
+
+def test_round_rows_order_step_groups_numerically() -> None:
+    rows = round_rows(make_run())
+    assert [r[1] for r in rows] == ["40.0", "60.0", "80.0"]
+    assert rows[0][2] == "1:90.0 2:40.0 10:0.0"
+    assert rows[2][5] == "–"  # the final round classifies nothing
+
+
+def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
+    bundle = {
+        "run": make_run(),
+        "rejections": [{"reason": "no_consensus"}, {"reason": "leakage"}, {"reason": "no_consensus"}],
+        "leak_scores": {0: [0.1, 0.2, 0.7], 1: [0.05]},
+    }
+    report = build_report(bundle, tmp_path / "out")
+    text = report.read_text()
+    assert "| 2 | 80.0 |" in text
+    assert "| no_consensus | 2 |" in text
+    for name in ("accuracy.png", "set_growth.png", "easy_hard.png", "leakage.png"):
+        assert (tmp_path / "out" / name).read_bytes().startswith(b"\x89PNG")
+        assert f"({name})" in text
+    assert rejection_counts(bundle["rejections"]) == {"no_consensus": 2, "leakage": 1}
