@@ -13,20 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from fdd.clients.student import StudentClient, StudentError
 from fdd.wire.student import JobCreate, JobRead, JobStatus
 from orchestrator.runs.models import Round, Run, StudentJob
 from orchestrator.runs.state import RunStatus, Stage
 
 from . import keys
 from .context import StageContext, in_transaction
-
-if TYPE_CHECKING:
-    from fdd.clients.student import StudentClient
 
 log = logging.getLogger("orchestrator.driver.jobs")
 NEW = "new"
@@ -101,14 +99,13 @@ async def poll_job(
     return None
 
 
-def _orphans(session: Session) -> list[str]:
-    return list(
-        session.scalars(
-            sa.select(StudentJob.job_id)
-            .join(Run, Run.id == StudentJob.run_id)
-            .where(Run.status.in_([RunStatus.CANCELLED, RunStatus.FAILED]), StudentJob.status.in_(OPEN))
-        )
-    )
+def _orphans(session: Session) -> list[tuple[str, str]]:
+    rows = session.execute(
+        sa.select(StudentJob.job_id, StudentJob.status)
+        .join(Run, Run.id == StudentJob.run_id)
+        .where(Run.status.in_([RunStatus.CANCELLED, RunStatus.FAILED]), StudentJob.status.in_(OPEN))
+    ).all()
+    return [(job_id, status) for job_id, status in rows]
 
 
 def _mark_cancelled(session: Session, job_ids: list[str]) -> None:
@@ -118,13 +115,21 @@ def _mark_cancelled(session: Session, job_ids: list[str]) -> None:
 
 
 async def cancel_jobs_of_stopped_runs(maker: sessionmaker[Session], student: StudentClient) -> list[str]:
-    """Cancel the open student jobs of cancelled or failed runs; return their ids."""
-    job_ids = await in_transaction(maker, _orphans)
-    for job_id in job_ids:
-        try:
-            await student.cancel_job(job_id)
-        except Exception as exc:  # a job the student never received, or the student is down: log and go on
-            log.warning("cancel of student job failed", extra={"job_id": job_id, "error": str(exc)})
-    if job_ids:
-        await in_transaction(maker, _mark_cancelled, job_ids)
-    return job_ids
+    """Cancel the open student jobs of cancelled or failed runs; return the ids now marked cancelled.
+
+    A job recorded but never sent (``new``) is only marked; one the student could not be told about
+    stays open and is tried again at the next tick.
+    """
+    cancelled: list[str] = []
+    for job_id, status in await in_transaction(maker, _orphans):
+        if status != NEW:
+            try:
+                await student.cancel_job(job_id)
+            except Exception as exc:  # the student is down or never got the job: retried next tick
+                log.warning("cancel of student job failed", extra={"job_id": job_id, "error": str(exc)})
+                if not (isinstance(exc, StudentError) and exc.status == 404):
+                    continue
+        cancelled.append(job_id)
+    if cancelled:
+        await in_transaction(maker, _mark_cancelled, cancelled)
+    return cancelled
