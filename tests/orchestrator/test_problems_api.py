@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.enums import AnswerSource, LabelValue, Origin, WorkKind
-from orchestrator.problems.models import Problem, Rationale, Rejection
+from orchestrator.problems.models import Label, Problem, Rationale, Rejection
 from orchestrator.problems.schemas import LabelWrite
 from orchestrator.problems.service import record_labels
 from orchestrator.runs.models import Round, Run
@@ -166,3 +166,15 @@ def test_recording_labels_twice_keeps_the_first(db_session: Session) -> None:
     round0 = db_session.query(Round).filter_by(run_id=family.run_id, index=0).one()
     again = [(family.seed, LabelValue.HARD, 0.0), (family.child, LabelValue.EASY, 1.0)]
     assert label(db_session, round0.id, *again) == 1
+    stored = db_session.query(Label).filter_by(round_id=round0.id, problem_id=family.seed).one()
+    assert stored.label is LabelValue.EASY
+
+
+def test_first_labels_of_a_round_keep_the_first_of_repeated_problems(db_session: Session) -> None:
+    family = build_family(db_session)
+    round_ = Round(run_id=family.run_id, index=2)
+    db_session.add(round_)
+    db_session.flush()
+    twice = [(family.grandchild, LabelValue.HARD, 0.0), (family.grandchild, LabelValue.EASY, 1.0)]
+    assert label(db_session, round_.id, *twice) == 1
+    assert db_session.query(Label).filter_by(round_id=round_.id).one().label is LabelValue.HARD

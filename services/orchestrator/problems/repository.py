@@ -124,9 +124,13 @@ def rejections_page(
     return list(session.scalars(query))
 
 
-def insert_labels(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert label rows, skipping (round, problem) pairs already labelled."""
-    return insert_rows(session, Label.__table__, rows, skip_conflicts=True)
+def round_has_labels(session: Session, round_id: int) -> bool:
+    return session.execute(sa.select(Label.id).where(Label.round_id == round_id).limit(1)).first() is not None
+
+
+def insert_labels(session: Session, rows: Iterable[dict[str, Any]], *, skip_conflicts: bool = True) -> int:
+    """Insert label rows; with ``skip_conflicts``, (round, problem) pairs already labelled are skipped."""
+    return insert_rows(session, Label.__table__, rows, skip_conflicts=skip_conflicts)
 
 
 def insert_problems(session: Session, rows: Iterable[dict[str, Any]]) -> int:

@@ -119,11 +119,16 @@ def list_rejections(
 def record_labels(session: Session, round_id: int, labels: Iterable[LabelWrite]) -> int:
     """Write a round's difficulty labels in bulk; a problem already labelled in that round is kept as is.
 
-    Returns how many labels were new. Safe to call again after a crash (the driver's CLASSIFY stage).
+    Returns how many labels were new. Safe to call again after a crash (the driver's CLASSIFY stage). The
+    first write of a round (the usual case) goes straight in; later ones skip what is there already. Two
+    writers of one round at once are not expected (the run's lease): the loser gets an IntegrityError.
     """
-    rows = (
-        {"round_id": round_id, "problem_id": w.problem_id, "label": w.label.value, "pass_rate": w.pass_rate,
-         "outputs": w.outputs}
-        for w in labels
-    )  # fmt: skip
-    return repository.insert_labels(session, rows)
+    rows: dict[int, dict] = {}
+    for w in labels:
+        if w.problem_id not in rows:
+            rows[w.problem_id] = {
+                "round_id": round_id, "problem_id": w.problem_id, "label": w.label.value,
+                "pass_rate": w.pass_rate, "outputs": w.outputs,
+            }  # fmt: skip
+    first_write = not repository.round_has_labels(session, round_id)
+    return repository.insert_labels(session, rows.values(), skip_conflicts=not first_write)
