@@ -78,7 +78,7 @@ def bench_import(maker, n: int) -> None:  # type: ignore[no-untyped-def]
         with maker.begin() as session:
             import_problems(session, "bench-bulk", "jsonl", problems, {})
 
-    bulk_s, _ = timed("service layer (bulk INSERT batches)", bulk)
+    bulk_s, _ = timed("service layer (bulk: COPY on Postgres)", bulk)
     sample = min(n, 10_000)
     orm_problems = synthetic(sample, offset=n)
 
