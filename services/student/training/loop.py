@@ -61,7 +61,7 @@ class _Run:
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
 
-    def _forward(self, items: list[Encoded]) -> tuple[torch.Tensor, int]:
+    def forward(self, items: list[Encoded]) -> tuple[torch.Tensor, int]:
         batch = {k: v.to(self.device) for k, v in collate(items, self.pad_id, self.seq2seq).items()}
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
             loss = self.model(**batch).loss
@@ -78,7 +78,7 @@ class _Run:
         total, count = 0.0, 0
         for start in range(0, len(val_set), 64):
             items = val_set[start : start + 64]
-            loss, _ = self._forward(items)
+            loss, _ = self.forward(items)
             n = sum(sum(1 for t in it.labels if t >= 0) for it in items)
             total, count = total + float(loss) * n, count + n
         self.model.train()
@@ -167,6 +167,19 @@ def train(
     return TrainResult(save_checkpoint(out_dir, run.model, tokenizer, meta), metrics)
 
 
+def _step(
+    run: _Run, items: list[Encoded], optimizer: torch.optim.Optimizer, schedule: Any
+) -> tuple[torch.Tensor, int]:
+    """One optimiser step on ``items``; returns the loss and the number of tokens processed."""
+    loss, n_tokens = run.forward(items)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.grad_clip)
+    optimizer.step()
+    schedule.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss, n_tokens
+
+
 def _loop(
     run: _Run,
     train_set: list[Encoded],
@@ -178,23 +191,14 @@ def _loop(
     per_epoch, total, every = _plan(len(train_set), config)
     optimizer = _optimizer(run.model, config)
     schedule = get_cosine_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
-    rng, start, tokens, step, losses, stopped = (
-        random.Random(config.seed),
-        time.monotonic(),
-        0,
-        0,
-        [],
-        "completed",
-    )
+    rng, start = random.Random(config.seed), time.monotonic()
+    tokens, step, losses, stopped = 0, 0, [], "completed"
     run.model.train()
     while step < total and stopped == "completed":
         for batch in batch_order(train_set, config.batch_size, rng):
             if should_stop is not None and should_stop():
                 raise TrainingCancelled(f"training cancelled at step {step}/{total}")
-            loss, n_tokens = run._forward([train_set[i] for i in batch])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
-            optimizer.step(), schedule.step(), optimizer.zero_grad(set_to_none=True)
+            loss, n_tokens = _step(run, [train_set[i] for i in batch], optimizer, schedule)
             step, tokens = step + 1, tokens + n_tokens
             losses.append(float(loss.detach()))
             if step % every == 0 or step == total:
