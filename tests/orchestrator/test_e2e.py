@@ -1,9 +1,10 @@
 """End to end: real teacher (synthetic backend), student API + Celery worker, orchestrator, Postgres, Redis.
 
 Tiny everything: 40 curriculum seed problems of 1-2 steps, k=2, a 32-wide 2-layer student trained for a few
-dozen steps. One test runs two rounds to the end; one kills the orchestrator (SIGKILL) in the middle of
-GENERATE and checks that the restarted one finishes without duplicate problems or repeated teacher
-calls; one pauses, resumes and cancels through the admin API.
+dozen steps. One test runs two rounds to the end, paused and resumed through the admin API on the way; one
+kills the orchestrator (SIGKILL) in the middle of GENERATE and checks that the restarted one finishes
+without duplicate problems or repeated teacher calls, then cancels a second run while its student job
+trains.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from tests.fixtures.stack import Stack, running_stack, wait_for
 from tests.fixtures.student_stack import TINY
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]  # a loaded 2-core machine is slow
 
 TERMINAL = {"done", "failed", "cancelled"}
 
@@ -72,6 +73,10 @@ def teacher_cache_size(stack: Stack) -> int:
 def test_two_round_run_completes(tmp_path: Path):
     with running_stack(tmp_path) as stack, stack.api() as api:
         run_id = create(api)
+        wait_for(lambda: run_state(api, run_id)["stage"] == "train", 120, "TRAIN", stack)
+        assert api.post(f"/v1/runs/{run_id}/pause").json()["status"] == "paused"
+        assert run_state(api, run_id)["stage"] == "train"
+        assert api.post(f"/v1/runs/{run_id}/resume").json()["status"] == "running"
         run = finish(stack, api, run_id)
         usage = teacher_usage(stack, run_id)
     assert [r["index"] for r in run["rounds"]] == [0, 1, 2]
@@ -83,6 +88,21 @@ def test_two_round_run_completes(tmp_path: Path):
     assert run["problems"]["seed"] == 40
     assert usage["init"]["calls"] == 40 * 2  # every seed problem's k samples, paid once
     assert usage["init"]["cache_hits"] == 0
+
+
+def cancel_during_training(stack: Stack, api: httpx.Client) -> None:
+    """A second run (its seeds' rationales come from the teacher's cache) is cancelled while it trains."""
+    run_id = create(api, rounds=1, student={"tiny": TINY, "max_steps": 5000, "batch_size": 16})
+    job_url = f"{stack.student_url}/v1/jobs/run{run_id}-r0-train-a0"
+
+    def job_status() -> str | None:
+        response = httpx.get(job_url)
+        return response.json()["status"] if response.status_code == 200 else None
+
+    wait_for(lambda: job_status() == "running", 120, "the train job running", stack)
+    assert api.post(f"/v1/runs/{run_id}/cancel").json()["status"] == "cancelled"
+    wait_for(lambda: job_status() == "cancelled", 60, "the train job cancelled", stack)
+    assert run_state(api, run_id)["status"] == "cancelled"
 
 
 def _generate_half_done(api: httpx.Client, run_id: int) -> bool:
@@ -112,6 +132,7 @@ def test_killed_orchestrator_resumes_generate_without_duplicates_or_repeated_cal
                 "WHERE run_id = :r AND stage = 'generate'"
             ), {"r": run_id}).one()  # fmt: skip
         engine.dispose()
+        cancel_during_training(stack, api)
     assert run["rounds"][1]["status"] == "done"
     assert duplicates == 0
     assert items[0] == items[1] > 0
@@ -120,35 +141,3 @@ def test_killed_orchestrator_resumes_generate_without_duplicates_or_repeated_cal
     assert usage["init"] == {"calls": 80, "cache_hits": 0}
     assert usage["r0"]["calls"] > 0
     assert usage["init"]["calls"] + usage["r0"]["calls"] + usage["r1"]["calls"] == cached_samples
-
-
-def test_pause_resume_and_cancel_through_the_admin_api(tmp_path: Path):
-    with running_stack(tmp_path) as stack, stack.api() as api:
-        run_id = create(api, student={"tiny": TINY, "max_steps": 2000, "batch_size": 16})
-        wait_for(lambda: run_state(api, run_id)["stage"] == "train", 120, "TRAIN", stack)
-        assert api.post(f"/v1/runs/{run_id}/pause").json()["status"] == "paused"
-        paused = run_state(api, run_id)
-        assert paused["stage"] == "train"
-        assert api.post(f"/v1/runs/{run_id}/resume").json()["status"] == "running"
-        job_id = f"run{run_id}-r0-train-a0"
-        job = wait_for(
-            lambda: (
-                (j := httpx.get(f"{stack.student_url}/v1/jobs/{job_id}").json()).get("status") == "running"
-                and j
-            ),
-            120,
-            "the train job running",
-            stack,
-        )
-        assert job["kind"] == "train"
-        assert api.post(f"/v1/runs/{run_id}/cancel").json()["status"] == "cancelled"
-        job = wait_for(
-            lambda: (
-                (j := httpx.get(f"{stack.student_url}/v1/jobs/{job_id}").json())["status"] == "cancelled"
-                and j
-            ),
-            60,
-            "the train job cancelled",
-            stack,
-        )
-    assert job["status"] == "cancelled"
