@@ -19,7 +19,8 @@ def _stage_progress(run: dict[str, Any]) -> dict[tuple[int, str], tuple[int, int
     for rnd in run.get("rounds") or []:
         for stage, counts in (rnd.get("progress") or {}).items():
             if isinstance(counts, dict) and "total" in counts:
-                found[(int(rnd["index"]), stage)] = (int(counts.get("done", 0)), int(counts.get("total", 0)))
+                done = int(counts.get("done", 0)) + int(counts.get("failed", 0))  # failed items are finished
+                found[(int(rnd["index"]), stage)] = (done, int(counts.get("total", 0)))
     return found
 
 
@@ -37,11 +38,16 @@ def watch_run(
     with Progress(*columns, console=console, transient=False) as progress:
         while True:
             run = client.run(run_id)
+            current = (int(run.get("current_round", 0)), str(run.get("stage")))
             for key, (done, total) in sorted(_stage_progress(run).items()):
                 if key not in tasks:
                     label = "init" if key[1] == "init" else f"round {key[0]} {key[1]}"
                     tasks[key] = progress.add_task(label, total=max(total, 1))
-                progress.update(tasks[key], completed=done, total=max(total, 1))
+                # A stage the run has moved past is finished, whatever its last count said.
+                moved_on = key[1].split("-")[0] != current[1] or key[0] != current[0]
+                progress.update(
+                    tasks[key], completed=max(total, 1) if moved_on else done, total=max(total, 1)
+                )
             if run["status"] in TERMINAL or run["status"] == "paused":
                 return run
             time.sleep(interval)

@@ -13,12 +13,12 @@ from rich.table import Table
 COLUMNS = [
     "round",
     "acc %",
-    "by steps %",
-    "train set",
-    "seed/complex/similar",
-    "easy/hard/no-ans",
-    "teacher calls",
-    "cache hits",
+    "acc % by steps",
+    "trained on",
+    "pool seed/cx/sim",
+    "easy/hard/none",
+    "calls",
+    "hits",
     "rejected",
 ]
 
@@ -50,12 +50,20 @@ def round_view(rnd: dict[str, Any]) -> dict[str, Any]:
         "accuracy": evaluation.get("accuracy"),
         "accuracy_by_group": by_group,
         "set_by_origin": m.get("pool_by_origin") or {},
-        "train_examples": m.get("distillation_examples"),
+        "train_examples": _trained_on(m),
         "labels": m.get("labels") or {},
         "teacher": m.get("teacher") or {},
         "rejections": m.get("rejections") or {},
         "evaluations": m.get("evaluations") or {},
     }
+
+
+def _trained_on(metrics: dict[str, Any]) -> int | None:
+    """Examples the round's student was trained on (train + validation split), from TRAIN's metrics."""
+    train = (metrics.get("train") or {}).get("metrics") or {}
+    if "train_examples" in train:
+        return int(train["train_examples"]) + int(train.get("val_examples", 0))
+    return metrics.get("distillation_examples")
 
 
 def _group_key(key: str) -> tuple[int, str]:
