@@ -18,7 +18,8 @@ def worker() -> None:
     """Start a worker; extra arguments pass through to ``celery worker`` (e.g. ``-Q gpu -c 1``)."""
     from student.celery_app import celery_app
 
-    _preload_library()
+    if get_settings().preload_library:
+        _preload_library()
     args = ["worker", "--loglevel", get_settings().log_level, *sys.argv[1:]]
     if not any(a.startswith("-Q") or a == "--queues" for a in args):
         args += ["-Q", "cpu"]

@@ -52,6 +52,13 @@ class StudentSettings(ServiceSettings):
         10.0, gt=0, description="How often the API looks for running jobs whose worker died."
     )
     max_attempts: int = Field(3, ge=1, description="Attempts of a job before a lost worker fails it.")
+    preload_library: bool = Field(
+        False,
+        description=(
+            "Import torch and the student library in the worker's parent before it forks (children share "
+            "it and start jobs warm); off by default so that a worker is ready in a second."
+        ),
+    )
     predictor_cache_size: int = Field(
         2, ge=1, description="Checkpoints kept loaded in the API process for /v1/generate."
     )

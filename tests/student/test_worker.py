@@ -38,7 +38,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with ExitStack() as stack:
         db = stack.enter_context(fresh_postgres_database("fdd_student"))
         redis_url = stack.enter_context(fresh_redis_db())
-        env = student_env(state, redis_url, db)
+        env = student_env(state, redis_url, db, FDD_STUDENT_PRELOAD_LIBRARY="true")
         rescuers = [
             stack.enter_context(running_worker(env, state / f"worker-{i}.log", queues))
             for i, queues in enumerate(("cpu,rescue", "rescue"))
@@ -131,18 +131,19 @@ def test_job_of_a_killed_worker_is_finished_by_another_worker(stack):
 
 
 def test_embedded_default_runs_jobs_and_enforces_the_time_limit(tmp_path):
-    """No Redis, no Postgres: the filesystem transport and SQLite, with a soft time limit of 8 s."""
-    env = student_env(tmp_path, FDD_STUDENT_TASK_SOFT_TIME_LIMIT_S="8")
+    """No Redis, no Postgres: the filesystem transport and SQLite, with a soft time limit of 12 s."""
+    env = student_env(tmp_path, FDD_STUDENT_TASK_SOFT_TIME_LIMIT_S="12", FDD_STUDENT_PRELOAD_LIBRARY="true")
+    endless = train_params(60, epochs=1000, tiny={})  # the default tiny model: minutes of training
     with (
         running_worker(env, tmp_path / "worker.log"),
         running_service("fdd-student-api", env, tmp_path / "api.log", "FDD_STUDENT_PORT") as url,
         httpx.Client(base_url=url, timeout=60) as api,
     ):
         api.post("/v1/jobs", json={"id": "quick", "params": train_params(20, epochs=1, max_steps=2)})
-        api.post("/v1/jobs", json={"id": "endless", "params": train_params(60, epochs=1000)})
-        quick = wait_for(api, "quick", finished, timeout=120)
-        endless = wait_for(api, "endless", finished, timeout=120)
+        api.post("/v1/jobs", json={"id": "endless", "params": endless})
+        quick = wait_for(api, "quick", finished, timeout=180)
+        stopped = wait_for(api, "endless", finished, timeout=120)
     assert quick["status"] == "succeeded", quick["error"]
     assert (tmp_path / "student.db").is_file()
-    assert endless["status"] == "failed"
-    assert endless["error"].startswith("time limit")
+    assert stopped["status"] == "failed"
+    assert stopped["error"].startswith("time limit")

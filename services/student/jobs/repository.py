@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from fdd.wire.student import JobStatus
@@ -65,7 +65,7 @@ def transition(
         .values(status=str(to), updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return _changed_one(session, statement)
 
 
 def beat(session: Session, job_id: str, worker: str, progress: dict[str, Any] | None) -> bool:
@@ -79,7 +79,11 @@ def beat(session: Session, job_id: str, worker: str, progress: dict[str, Any] | 
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return _changed_one(session, statement)
+
+
+def _changed_one(session: Session, statement: Update) -> bool:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount == 1
 
 
 def is_cancel_requested(session: Session, job_id: str) -> bool:
@@ -95,7 +99,7 @@ def request_cancel(session: Session, job_id: str) -> bool:
         .values(cancel_requested=True, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1
+    return _changed_one(session, statement)
 
 
 def stale_running(session: Session, cutoff: datetime) -> Sequence[Job]:

@@ -171,7 +171,6 @@ def run_job(
     work: Work,
     settings: StudentSettings,
     time_limit_errors: tuple[type[BaseException], ...] = (),
-    cancelled_errors: tuple[type[BaseException], ...] = (),
 ) -> str:
     """Claim and run one job; returns the status it ended in (or why it did not run)."""
     worker = worker_token()
@@ -191,7 +190,7 @@ def run_job(
     )
     try:
         result = work(ctx)
-    except (JobStopped, *cancelled_errors) as exc:
+    except JobStopped as exc:
         return _stopped(ctx, worker, exc)
     except time_limit_errors:
         limit = settings.soft_time_limit_s()

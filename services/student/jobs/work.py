@@ -15,14 +15,14 @@ from typing import Any
 
 from fdd.wire.student import Decoding, EvaluateParams, PredictParams, PredictProblem, TrainParams
 from student.checkpoints import META_FILE, checkpoint_path, existing_checkpoint
-from student.jobs.runner import JobContext
+from student.jobs.runner import JobContext, JobStopped
 
 MAX_CURVE_POINTS = 50
 
 
 def run_train(ctx: JobContext) -> dict[str, Any]:
     """Train a model on the job's examples; the checkpoint is named after the job."""
-    from student.training import TrainConfig, TrainExample, TrainProgress, train
+    from student.training import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, train
 
     params = TrainParams.model_validate(ctx.params)
     out_dir = checkpoint_path(ctx.settings, ctx.job_id)
@@ -45,7 +45,10 @@ def run_train(ctx: JobContext) -> dict[str, Any]:
             curve.append((p.step, round(p.loss, 5)))
 
     ctx.report(stage="prepare", message=f"{len(examples)} examples")
-    result = train(examples, config, out_dir, progress=progress, should_stop=ctx.should_stop)
+    try:
+        result = train(examples, config, out_dir, progress=progress, should_stop=ctx.should_stop)
+    except TrainingCancelled as exc:
+        raise JobStopped(str(exc)) from exc
     return {
         "checkpoint": ctx.job_id,
         "checkpoint_dir": str(result.checkpoint_dir),
