@@ -62,7 +62,7 @@ def list_jobs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[JobRead]:
     """Jobs, newest first, optionally filtered by status and kind."""
-    return jobs.list(status_, kind, limit)
+    return jobs.list_jobs(status_, kind, limit)
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])

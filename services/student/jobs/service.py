@@ -17,7 +17,15 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fdd.wire.student import EvaluateParams, JobCreate, JobKind, JobProgress, JobRead, JobStatus
+from fdd.wire.student import (
+    EvaluateParams,
+    JobCreate,
+    JobKind,
+    JobProgress,
+    JobRead,
+    JobStatus,
+    PredictParams,
+)
 from fdd_web.errors import Conflict, NotFound, ServiceError, Unavailable
 from student.checkpoints import existing_checkpoint
 from student.db import utcnow
@@ -71,9 +79,10 @@ class JobService:
             return work(session)
 
     def _check_references(self, body: JobCreate) -> None:
+        """A missing checkpoint or unknown benchmark is a 404/422 now, not a failed job later."""
         params = body.params
-        if params.kind in (JobKind.PREDICT, JobKind.EVALUATE):
-            existing_checkpoint(self.settings, params.checkpoint)  # type: ignore[union-attr]
+        if isinstance(params, PredictParams | EvaluateParams):
+            existing_checkpoint(self.settings, params.checkpoint)
         if isinstance(params, EvaluateParams) and params.problems is None:
             _check_benchmark_name(params.benchmark)
 
@@ -131,7 +140,7 @@ class JobService:
             raise NotFound(f"no job {job_id!r}", code="job_not_found")
         return to_read(job, self.settings.stale_after_s)
 
-    def list(self, status: JobStatus | None, kind: JobKind | None, limit: int) -> list[JobRead]:
+    def list_jobs(self, status: JobStatus | None, kind: JobKind | None, limit: int) -> list[JobRead]:
         with self.sessions.begin() as session:
             rows = repo.list_jobs(session, status, str(kind) if kind else None, limit)
             return [to_read(job, self.settings.stale_after_s) for job in rows]
