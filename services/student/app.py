@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from fdd_web.app import install
 from student.api import router
-from student.celery_app import CeleryDispatcher, celery_app
+from student.celery_app import CeleryDispatcher, make_celery
 from student.db import session_factory
 from student.generation import PredictorCache
 from student.jobs.service import JobService
@@ -29,7 +29,7 @@ log = logging.getLogger("student.app")
 
 async def _check_broker(app: FastAPI) -> None:
     def ping_broker() -> None:
-        with celery_app.connection_for_write() as conn:
+        with app.state.celery.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
 
     await asyncio.to_thread(ping_broker)
@@ -60,8 +60,9 @@ def create_app(settings: StudentSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.celery = make_celery(settings)
         sessions = await asyncio.to_thread(session_factory, settings)
-        app.state.jobs = JobService(settings, sessions, CeleryDispatcher(celery_app, settings))
+        app.state.jobs = JobService(settings, sessions, CeleryDispatcher(app.state.celery, settings))
         app.state.predictors = PredictorCache(settings)
         reaper = asyncio.create_task(_reap_forever(app.state.jobs, settings.reap_interval_s))
         yield
