@@ -20,13 +20,15 @@ def _filesystem_broker(root: Path) -> tuple[str, dict[str, str], str]:
     queue_dir = root / "celery" / "queue"
     processed = root / "celery" / "processed"
     results = root / "celery" / "results"
-    for path in (queue_dir, processed, results):
+    control = root / "celery" / "control"  # kombu's default is ./control in the working directory
+    for path in (queue_dir, processed, results, control):
         path.mkdir(parents=True, exist_ok=True)
     options = {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
         "processed_folder": str(processed),
         "store_processed": "false",
+        "control_folder": str(control),
     }
     return "filesystem://", options, f"file://{results.resolve()}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from fdd_web.logs import configure_logging
 from fdd_web.serve import serve
 from student.settings import get_settings
 
@@ -18,6 +19,7 @@ def worker() -> None:
     """Start a worker; extra arguments pass through to ``celery worker`` (e.g. ``-Q gpu -c 1``)."""
     from student.celery_app import celery_app
 
+    configure_logging(get_settings().log_level, "student")
     if get_settings().preload_library:
         _preload_library()
     args = ["worker", "--loglevel", get_settings().log_level, *sys.argv[1:]]

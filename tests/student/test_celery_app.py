@@ -40,3 +40,5 @@ def test_worker_answers_without_any_server(tmp_path: Path, monkeypatch: pytest.M
         core_settings.cache_clear()
     assert result["pong"] == "hello"
     assert (tmp_path / "celery" / "queue").is_dir()
+    # kombu keeps its exchange table in the state directory, not in the worker's working directory.
+    assert list((tmp_path / "celery" / "control").glob("*.exchange"))
