@@ -30,6 +30,7 @@ class TrainConfig:
     seed: int = 0  # seeds the split, the initialisation, the shuffling and dropout
     time_limit_s: float | None = None  # wall-clock budget; training stops, keeping the best checkpoint
     mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
+    normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
     max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
     tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from student.modeling import PromptFormat
+from student.names import normalize_names
 from student.numbers import mask_program, mask_question
 
 from .config import TrainExample
@@ -32,16 +33,20 @@ class Encoded:
     labels: list[int]
 
 
-def masked_pairs(examples: Sequence[TrainExample], mask_numbers: bool) -> list[tuple[str, str]]:
-    """(question, program) texts as the model sees them."""
+def masked_pairs(
+    examples: Sequence[TrainExample], mask_numbers: bool, normalize: bool = False
+) -> list[tuple[str, str]]:
+    """(question, program) texts as the model sees them; pairs made identical by the masking and the
+    name normalisation are kept once (two rationales that differ only in names are one example)."""
     pairs = []
     for ex in examples:
+        program = normalize_names(ex.program) if normalize else ex.program
         if mask_numbers:
             question, numbers = mask_question(ex.question)
-            pairs.append((question, mask_program(ex.program, numbers)))
+            pairs.append((question, mask_program(program, numbers)))
         else:
-            pairs.append((ex.question, ex.program))
-    return pairs
+            pairs.append((ex.question, program))
+    return list(dict.fromkeys(pairs))
 
 
 def data_hash(examples: Sequence[TrainExample]) -> str:

@@ -136,7 +136,7 @@ def train(
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
-    pairs = masked_pairs(examples, config.mask_numbers)
+    pairs = masked_pairs(examples, config.mask_numbers, config.normalize_names)
     train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
     model, tokenizer, fmt = _base(config, pairs)
     train_set, dropped = encode(train_pairs, tokenizer, fmt, config.max_length)
