@@ -115,14 +115,19 @@ def _distract(draft: Draft) -> None:
         draft.insert(fact)
 
 
-def generate(rng: random.Random, steps: int, *, attempts: int = 500) -> Problem:
-    """A random problem whose program has exactly ``steps`` arithmetic steps (1..``MAX_STEPS``)."""
+def generate(
+    rng: random.Random, steps: int, *, attempts: int = 500, distractor_rate: float = DISTRACTOR_RATE
+) -> Problem:
+    """A random problem whose program has exactly ``steps`` arithmetic steps (1..``MAX_STEPS``); with
+    probability ``distractor_rate`` it also states one or two facts the answer does not need."""
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"steps must be between 1 and {MAX_STEPS}, got {steps}")
+    if not 0.0 <= distractor_rate <= 1.0:
+        raise ValueError(f"distractor_rate must be between 0 and 1, got {distractor_rate}")
     for _ in range(attempts):
         try:
             draft = _grow(rng, steps)
-            if rng.random() < DISTRACTOR_RATE:
+            if rng.random() < distractor_rate:
                 _distract(draft)
             problem = build_problem(draft.stmts, draft.question, rng)
         except Retry:

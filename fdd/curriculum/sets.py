@@ -13,20 +13,22 @@ import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from fdd.curriculum.generate import MAX_STEPS, generate
+from fdd.curriculum.generate import DISTRACTOR_RATE, MAX_STEPS, generate
 from fdd.curriculum.grammar import Problem
 
 SEED_STEP_WEIGHTS: dict[int, float] = {1: 0.4, 2: 0.35, 3: 0.25}
 SOURCE = "synthetic"
 
 
-def _unique(label: str, n: int, seed: int, steps_for, taken: set[str]) -> list[Problem]:
+def _unique(
+    label: str, n: int, seed: int, steps_for, taken: set[str], distractor_rate: float = DISTRACTOR_RATE
+) -> list[Problem]:
     made: list[Problem] = []
     index = 0
     while len(made) < n:
         rng = random.Random(f"{seed}/{label}/{index}")
         index += 1
-        problem = generate(rng, steps_for(rng))
+        problem = generate(rng, steps_for(rng), distractor_rate=distractor_rate)
         if problem.text not in taken:
             taken.add(problem.text)
             made.append(problem)
@@ -36,24 +38,36 @@ def _unique(label: str, n: int, seed: int, steps_for, taken: set[str]) -> list[P
 
 
 def seed_problems(
-    n: int, seed: int = 0, weights: Mapping[int, float] = SEED_STEP_WEIGHTS, taken: set[str] | None = None
+    n: int,
+    seed: int = 0,
+    weights: Mapping[int, float] = SEED_STEP_WEIGHTS,
+    taken: set[str] | None = None,
+    *,
+    distractor_rate: float = DISTRACTOR_RATE,
 ) -> list[Problem]:
     """``n`` distinct problems whose step counts follow ``weights`` (step count -> weight)."""
     steps, probs = zip(*sorted(weights.items()), strict=True)
-    return _unique(
-        "seed", n, seed, lambda rng: rng.choices(steps, probs)[0], set() if taken is None else taken
-    )
+    pick = lambda rng: rng.choices(steps, probs)[0]  # noqa: E731
+    return _unique("seed", n, seed, pick, set() if taken is None else taken, distractor_rate)
 
 
 def fixed_step_problems(
-    n: int, steps: int, seed: int = 0, taken: set[str] | None = None, *, stream: str = "test"
+    n: int,
+    steps: int,
+    seed: int = 0,
+    taken: set[str] | None = None,
+    *,
+    stream: str = "test",
+    distractor_rate: float = DISTRACTOR_RATE,
 ) -> list[Problem]:
     """``n`` distinct problems of exactly ``steps`` steps.
 
     ``stream`` names the random stream: the same (``seed``, ``stream``) gives the same problems, so
     training and test sets drawn with equal seeds must use different streams (or share ``taken``).
     """
-    return _unique(f"{stream}{steps}", n, seed, lambda rng: steps, set() if taken is None else taken)
+    return _unique(
+        f"{stream}{steps}", n, seed, lambda rng: steps, set() if taken is None else taken, distractor_rate
+    )
 
 
 def write_jsonl(path: Path, problems: Iterable[Problem], prefix: str) -> int:

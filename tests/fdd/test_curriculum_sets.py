@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
-from fdd.curriculum import write_sets
+import pytest
+
+from fdd.curriculum import fixed_step_problems, write_sets
 from fdd.curriculum.__main__ import main
+from fdd.curriculum.grammar import Problem
 
 
 def _rows(path):
@@ -48,3 +52,20 @@ def test_command_line_writes_the_sets(tmp_path, capsys) -> None:
     assert len(_rows(tmp_path / "seed.jsonl")) == 20
     assert len(_rows(tmp_path / "test_7steps.jsonl")) == 4
     assert "test_6steps" in capsys.readouterr().out
+
+
+def _has_unused_number(problem: Problem) -> bool:
+    numbers = set(re.findall(r"\d+", problem.text))
+    used = set(re.findall(r"\d+", problem.program))
+    return bool(numbers - used)
+
+
+def test_distractor_rate_controls_unneeded_facts() -> None:
+    none = fixed_step_problems(150, 2, seed=3, distractor_rate=0.0)
+    every = fixed_step_problems(150, 2, seed=3, distractor_rate=1.0)
+    assert not any(_has_unused_number(p) for p in none)
+    assert sum(_has_unused_number(p) for p in every) >= 0.85 * len(
+        every
+    )  # a distractor may repeat a used number
+    with pytest.raises(ValueError, match="distractor_rate"):
+        fixed_step_problems(1, 1, distractor_rate=1.5)

@@ -27,7 +27,11 @@ def curriculum_problems(spec: CurriculumSpec, source: str) -> list[Problem]:
     problems: list[Problem] = []
     for i, steps in enumerate(spec.steps):
         count = spec.n // len(spec.steps) + (1 if i < spec.n % len(spec.steps) else 0)
-        for j, made in enumerate(fixed_step_problems(count, steps, seed=spec.seed, taken=taken)):
+        for j, made in enumerate(
+            fixed_step_problems(
+                count, steps, seed=spec.seed, taken=taken, distractor_rate=spec.distractor_rate
+            )
+        ):
             problems.append(problem_from_dict(made.record(f"{source}-s{steps}-{j:05d}", source)))
     return problems
 

@@ -27,6 +27,9 @@ class CurriculumSpec(Strict):
     n: int = Field(2000, ge=1, le=1_000_000)
     steps: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1, max_length=20)
     seed: int = 0
+    distractor_rate: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of problems that also state a fact the answer does not need."
+    )
 
     @model_validator(mode="after")
     def _check_steps(self) -> CurriculumSpec:
