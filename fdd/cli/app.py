@@ -229,7 +229,8 @@ def data_import(
         rows = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
         body.update(source="jsonl", problems=rows)
     else:
-        body.update(source="curriculum", n=curriculum, steps=[int(s) for s in steps.split(",")], seed=seed)
+        spec = {"n": curriculum, "steps": [int(s) for s in steps.split(",")], "seed": seed}
+        body.update(source="curriculum", curriculum=spec)
     with client() as c:
         try:
             dataset = c.create_dataset({k: v for k, v in body.items() if v is not None})

@@ -1,0 +1,81 @@
+"""The ``fdd`` command line against a real orchestrator process (SQLite, driver off): the commands a user
+types, their output, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.processes import running_service
+
+FDD = str(Path(sys.executable).parent / "fdd")
+TOKEN = "cli-test-token"
+
+
+@pytest.fixture(scope="module")
+def orchestrator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    state = tmp_path_factory.mktemp("cli-state")
+    env = {"FDD_STATE_DIR": str(state), "FDD_ORCHESTRATOR_DRIVER_ENABLED": "false",
+           "FDD_ORCHESTRATOR_ADMIN_TOKEN": TOKEN, "FDD_ORCHESTRATOR_DATABASE_URL": ""}  # fmt: skip
+    with running_service("fdd-orchestrator", env, state / "orchestrator.log", "FDD_ORCHESTRATOR_PORT") as url:
+        yield url
+
+
+def fdd(url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FDD_CLI_URL": url, "FDD_CLI_TOKEN": token, "COLUMNS": "200"}
+    return subprocess.run([FDD, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_run_lifecycle_through_the_cli(orchestrator: str, tmp_path: Path) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text("name: cli-run\nrounds: 2\nseed: {curriculum: {n: 30, steps: [1, 2]}}\n")
+    created = fdd(orchestrator, "run", "create", str(config))
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert "created run" in created.stdout
+    run_id = created.stdout.split("created run")[1].split()[0]
+
+    listed = fdd(orchestrator, "run", "list")
+    assert "cli-run" in listed.stdout
+    status = fdd(orchestrator, "run", "status", run_id)
+    assert "pending" in status.stdout
+    paused = fdd(orchestrator, "run", "pause", run_id)
+    assert f"run {run_id}: paused" in paused.stdout
+    cancelled = fdd(orchestrator, "run", "cancel", run_id)
+    assert f"run {run_id}: cancelled" in cancelled.stdout
+    again = fdd(orchestrator, "run", "resume", run_id)
+    assert again.returncode == 1
+    assert "error" in again.stdout
+
+    out = tmp_path / "export.jsonl"
+    exported = fdd(orchestrator, "run", "export", run_id, "-o", str(out))
+    assert exported.returncode == 0, exported.stdout
+    assert out.exists()
+
+
+def test_invalid_config_names_the_field(orchestrator: str, tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"name": "bad", "rounds": 11}))
+    result = fdd(orchestrator, "run", "create", str(config))
+    assert result.returncode == 1
+    assert "rounds" in result.stdout
+
+
+def test_data_import_of_a_generated_curriculum(orchestrator: str) -> None:
+    result = fdd(orchestrator, "data", "import", "cli-seeds", "--curriculum", "25", "--steps", "1,2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "25 problems" in result.stdout
+    both = fdd(orchestrator, "data", "import", "x", "--curriculum", "5", "--benchmark", "svamp")
+    assert both.returncode == 1
+    assert "exactly one" in both.stdout
+
+
+def test_wrong_token_is_a_clear_error(orchestrator: str) -> None:
+    result = fdd(orchestrator, "run", "status", "1", token="nope")
+    assert result.returncode == 1
+    assert "401" in result.stdout or "token" in result.stdout.lower()
