@@ -69,7 +69,7 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
                 rounds,
                 "set_by_origin",
                 plots.ORIGIN_COLOURS,
-                "Distillation set growth by origin",
+                "Problem pool at the end of each round, by origin",
                 "problems",
                 out_dir / "set_growth.png",
             ),

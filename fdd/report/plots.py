@@ -50,7 +50,7 @@ def accuracy_plot(run: dict[str, Any], path: Path) -> Path:
     )
     ax.set_xticks(xs)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right", ncol=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never hides a line
     return _save(fig, path)
 
 
