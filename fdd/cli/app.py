@@ -57,12 +57,14 @@ def up(
         "var/stack"
     ),
     workers: Annotated[int, typer.Option(min=1, help="Student worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(min=1, help="torch threads per worker.")] = 1,
     port: Annotated[int, typer.Option(help="Orchestrator port (teacher +1, student +2).")] = 8000,
 ) -> None:
     """Start teacher, student API, student workers and orchestrator locally; stop them on Ctrl-C."""
     config = StackConfig(
         state_dir=state_dir,
         workers=workers,
+        worker_threads=threads,
         orchestrator_port=port,
         teacher_port=port + 1,
         student_port=port + 2,
