@@ -1,14 +1,17 @@
 """Look-alikes of benchmark test problems: one ``fdd.leakage`` index per benchmark set, built once.
 
-The index covers the run's leakage benchmarks (``leakage.benchmarks``, else the evaluation benchmarks);
-``dataset:<id>`` names are read from the orchestrator's database. The run's synthetic
+The index covers the run's leakage benchmarks: ``leakage.benchmarks`` when set, else the evaluation
+benchmarks plus every standard test set found in the data directory (GSM8K test, SVAMP, ASDiv,
+MultiArith); ``dataset:<id>`` names are read from the orchestrator's database. The run's synthetic
 ``curriculum-test`` set is deliberately not indexed: it is drawn from the same grammar as every
 generated problem, so its n-gram overlap measures the grammar, not a leak.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,13 +23,25 @@ from orchestrator.runs.schemas import RunConfig
 
 _CACHE: dict[tuple[tuple[str, ...], int], LeakageIndex] = {}
 _LOCK = threading.Lock()
+STANDARD_TEST_SETS = ("gsm8k", "svamp", "asdiv", "multiarith")
+log = logging.getLogger("orchestrator.driver")
+
+
+@cache
+def _available(name: str) -> bool:
+    try:
+        load_benchmark(name)
+    except FileNotFoundError:
+        log.warning("leakage: benchmark %s not found in the data directory; not compared against", name)
+        return False
+    return True
 
 
 def leakage_benchmarks(config: RunConfig) -> tuple[str, ...]:
-    names = (
-        config.leakage.benchmarks if config.leakage.benchmarks is not None else config.evaluation.benchmarks
-    )
-    return tuple(sorted(set(names)))
+    if config.leakage.benchmarks is not None:
+        return tuple(sorted(set(config.leakage.benchmarks)))
+    standard = [name for name in STANDARD_TEST_SETS if _available(name)]
+    return tuple(sorted({*config.evaluation.benchmarks, *standard}))
 
 
 def _problems(session: Session, name: str) -> list[Problem]:

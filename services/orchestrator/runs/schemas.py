@@ -107,7 +107,11 @@ class EvaluationConfig(Strict):
 class LeakageConfig(Strict):
     threshold: float = Field(0.6, ge=0.0, le=1.0, description="Reject new problems scoring at or above this.")
     n: int = Field(3, ge=1, le=16, description="Word n-gram size.")
-    benchmarks: list[str] | None = Field(None, description="Compared against; None = evaluation benchmarks.")
+    benchmarks: list[str] | None = Field(
+        None,
+        description="Compared against; None = the evaluation benchmarks and every standard test set found "
+        "(gsm8k test, svamp, asdiv, multiarith).",
+    )
 
 
 class PlateauConfig(Strict):
