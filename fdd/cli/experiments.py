@@ -26,7 +26,7 @@ from fdd.cli.settings import CliSettings
 from fdd.cli.watch import watch_run
 from fdd.clients.orchestrator import OrchestratorClient
 from fdd.report import build_report, fetch_run_bundle
-from fdd.report.plots import grouped_bars
+from fdd.report.plots import grouped_bars, leakage_plot
 from fdd.report.tables import markdown_table, round_view
 
 experiment_app = typer.Typer(
@@ -132,14 +132,66 @@ def paths(output: Output = Path("reports/paths"), seed: Seed = 0) -> None:
     write_comparison("Number of reasoning paths k", run_all(variants, seed), output)
 
 
+def leakage_by_round(questions_by_round: dict[int, list[str]], threshold: float) -> dict[int, dict[str, Any]]:
+    """Per round: the distribution of generated questions' best n-gram overlap with the standard
+    benchmark test sets (GSM8K test, SVAMP, ASDiv, MultiArith), as ``fdd.leakage`` reports it."""
+    from fdd.datasets import load_benchmark
+    from fdd.leakage import LeakageIndex, leakage_report
+
+    index = LeakageIndex.from_benchmarks(
+        [load_benchmark(n) for n in ("gsm8k", "svamp", "asdiv", "multiarith")]
+    )
+    reports = {}
+    for index_round, questions in sorted(questions_by_round.items()):
+        matches = index.best_matches(questions)
+        reports[index_round] = {
+            "scores": [m.score for m in matches],
+            **leakage_report(matches, threshold=threshold).to_dict(),
+        }
+    return reports
+
+
+def _leak_row(index: int, rep: dict[str, Any]) -> list[str]:
+    q = rep["quantiles"]
+    share = f"{100 * rep['share_above']:.2f} %"
+    return [str(index), str(rep["count"]), f"{rep['mean']:.3f}", f"{q['0.5']:.3f}", f"{q['0.99']:.3f}",
+            f"{q['1']:.3f}", share]  # fmt: skip
+
+
 @experiment_app.command("leakage")
 def leakage(
     run_id: Annotated[int, typer.Argument(help="A finished run.")],
     output: Output = Path("reports/leakage"),
+    threshold: Annotated[float, typer.Option(help="Overlap counted as a look-alike.")] = 0.5,
 ) -> None:
-    """The data-leakage analysis of a run: per round, the distribution of best n-gram overlaps."""
+    """The data-leakage analysis of a run: per round, generated problems' best overlap with the test sets."""
     settings = CliSettings()
+    questions: dict[int, list[str]] = {}
     with OrchestratorClient(settings.url, settings.token.get_secret_value()) as client:
-        bundle = fetch_run_bundle(client, run_id)
-    path = build_report(bundle, output)
-    console.print(f"report written to {path} (see leakage.png)")
+        for origin in ("complex", "similar"):
+            for problem in client.iter_pages(f"/v1/runs/{run_id}/problems", origin=origin):
+                questions.setdefault(int(problem["round_created"]), []).append(problem["question"])
+    reports = leakage_by_round(questions, threshold)
+    output.mkdir(parents=True, exist_ok=True)
+    plot = leakage_plot({r: rep["scores"] for r, rep in reports.items()}, output / "leakage.png")
+    header = ["round", "generated", "mean", "p50", "p99", "max", f"share ≥ {threshold:g}"]
+    rows = [_leak_row(r, rep) for r, rep in reports.items()]
+    lines = [
+        f"# Data leakage — run {run_id}",
+        "",
+        "Best word-3-gram containment of each generated problem in the "
+        "GSM8K test, SVAMP, ASDiv and MultiArith questions (fdd.leakage).",
+        "",
+        markdown_table(header, rows),
+        "",
+    ]
+    if plot:
+        lines += [f"![leakage]({plot.name})", ""]
+    path = output / "report.md"
+    path.write_text("\n".join(lines))
+    (output / "leakage.json").write_text(
+        json.dumps(
+            {r: {k: v for k, v in rep.items() if k != "scores"} for r, rep in reports.items()}, indent=2
+        )
+    )
+    console.print(f"report written to {path}")

@@ -73,3 +73,15 @@ def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
         assert (tmp_path / "out" / name).read_bytes().startswith(b"\x89PNG")
         assert f"({name})" in text
     assert rejection_counts(bundle["rejections"]) == {"no_consensus": 2, "leakage": 1}
+
+
+def test_leakage_by_round_scores_generated_questions_against_the_test_sets() -> None:
+    from fdd.cli.experiments import leakage_by_round
+    from fdd.datasets import load_benchmark
+
+    copied = load_benchmark("svamp").problems[0].question
+    reports = leakage_by_round({0: [copied, "Zork quibbles 7 flarns every dusk."], 1: []}, threshold=0.5)
+    assert reports[0]["count"] == 2
+    assert reports[0]["above"] == 1  # the copied SVAMP question is a look-alike, the nonsense is not
+    assert max(reports[0]["scores"]) == 1.0
+    assert reports[1]["count"] == 0
