@@ -26,11 +26,13 @@ def demo_config(quick: bool = False) -> dict[str, Any]:
     if quick:
         return {
             "name": "demo-quick",
-            "seed": {"curriculum": {"n": 150, "steps": [1, 2], "seed": 0}},
+            "seed": {"curriculum": {"n": 150, "steps": [1, 2], "seed": 0, "distractor_rate": 0.0}},
             "rounds": 1,
             "teacher": {"k": 2, "k_variants": 3, "min_agree": 2},
             "student": {"train_budget_examples": 1500, "tiny": {"hidden": 64, "layers": 2}},
-            "evaluation": {"curriculum_test": {"n": 100, "steps": [1, 2, 3], "seed": 1}},
+            "evaluation": {
+                "curriculum_test": {"n": 100, "steps": [1, 2, 3], "seed": 1, "distractor_rate": 0.0}
+            },
         }
     return {
         "name": "demo",
