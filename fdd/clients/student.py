@@ -13,12 +13,9 @@ import inspect
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
-from pydantic import TypeAdapter
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
-
+from fdd.clients.base import ServiceClient, ServiceError
 from fdd.wire.student import (
     CheckpointRead,
     GenerateRequest,
@@ -29,60 +26,19 @@ from fdd.wire.student import (
     JobStatus,
 )
 
-T = TypeVar("T")
 ProgressCallback = Callable[[JobRead], Awaitable[None] | None]
 
 
-class StudentError(Exception):
+class StudentError(ServiceError):
     """The student refused a request (4xx) or stayed unavailable; ``code`` names the error when known."""
 
-    def __init__(self, status: int | None, message: str, code: str | None = None) -> None:
-        super().__init__(
-            f"student error {status}: {message}" if status else f"student unreachable: {message}"
-        )
-        self.status = status
-        self.message = message
-        self.code = code
+    service = "student"
 
 
-class _Transient(Exception):
-    def __init__(self, status: int | None, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
-
-
-def _envelope(response: httpx.Response) -> tuple[str, str | None]:
-    try:
-        error = response.json()["error"]
-        return str(error["message"]), error.get("code")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return response.text[:500] or response.reason_phrase, None
-
-
-class StudentClient:
+class StudentClient(ServiceClient):
     """Jobs (create, get, list, cancel, wait), checkpoints, ad-hoc generation and readiness."""
 
-    def __init__(
-        self,
-        base_url: str,
-        timeout: float = 60.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-        *,
-        attempts: int = 5,
-        backoff_max_s: float = 10.0,
-    ) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
-        self.attempts = attempts
-        self.backoff_max_s = backoff_max_s
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def __aenter__(self) -> StudentClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    error = StudentError
 
     async def create_job(self, job: JobCreate) -> JobRead:
         """Queue a job; posting the same id again returns the existing job (``StudentError`` 409 if its
@@ -147,38 +103,3 @@ class StudentClient:
         return await self._call(
             GenerateResponse, "POST", "/v1/generate", json=request.model_dump(mode="json")
         )
-
-    async def ready(self) -> bool:
-        """Whether the student answers ``/readyz`` with 200 (never raises)."""
-        try:
-            response = await self.http.get("/readyz")
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
-
-    async def _call(self, shape: type[T] | Any, method: str, path: str, **kwargs: Any) -> T:
-        retrying = AsyncRetrying(
-            retry=retry_if_exception_type(_Transient),
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_random_exponential(multiplier=0.2, max=self.backoff_max_s),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return TypeAdapter(shape).validate_python(await self._send(method, path, **kwargs))
-        except _Transient as exc:
-            raise StudentError(exc.status, exc.message, exc.code) from None
-        raise StudentError(None, "no attempt was made")  # unreachable: the loop returns or raises
-
-    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = await self.http.request(method, path, **kwargs)
-        except (httpx.TransportError, httpx.TimeoutException) as exc:
-            raise _Transient(None, f"{type(exc).__name__}: {exc}") from None
-        message, code = _envelope(response) if response.status_code >= 400 else ("", None)
-        if response.status_code >= 500:
-            raise _Transient(response.status_code, message, code)
-        if response.status_code >= 400:
-            raise StudentError(response.status_code, message, code)
-        return response.json()
