@@ -23,14 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from fdd_web.database import make_engine as shared_make_engine
 from teacher.backends.base import Completion
 
 metadata = MetaData()
@@ -91,19 +90,8 @@ class UsageRecord:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL and a relaxed fsync so cache writes stay cheap."""
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    return engine
+    """An engine for ``url``; SQLite gets a relaxed fsync (NORMAL) so cache writes stay cheap."""
+    return shared_make_engine(url, pool_size=10, max_overflow=10, synchronous="NORMAL")
 
 
 class Store:
