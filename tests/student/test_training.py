@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,15 @@ def test_checkpoint_holds_weights_tokenizer_and_meta():
 def test_progress_reports_every_step_until_cancelled():
     seen: list[TrainProgress] = []
     out = scratch_dir() / "cancelled"
+    data, config = examples(40, seed=2), TrainConfig(threads=1, batch_size=8)
     with pytest.raises(TrainingCancelled):
-        train(
-            examples(40, seed=2),
-            TrainConfig(threads=1, batch_size=8),
-            out,
-            progress=seen.append,
-            should_stop=lambda: len(seen) >= 3,
-        )
+        train(data, config, out, progress=seen.append, should_stop=lambda: len(seen) >= 3)
     assert [p.step for p in seen] == [1, 2, 3]
-    assert seen[0].total_steps == 20 * 5
+    # Steps are planned on the distinct (masked, name-normalised) training pairs, not the raw examples.
+    pairs = masked_pairs(data, config.mask_numbers, config.normalize_names)
+    train_pairs, _ = split_by_question(pairs, config.val_fraction, config.seed)
+    assert len(train_pairs) < 40
+    assert seen[0].total_steps == config.epochs * math.ceil(len(train_pairs) / config.batch_size)
     assert not out.exists()
     assert not list(out.parent.glob(".cancelled*"))
 
