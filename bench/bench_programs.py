@@ -24,12 +24,12 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from fdd.answers import answers_equal
+from fdd.datasets import resolve_data_dir
 from fdd.programs import Sandbox
 
-DATA = Path(os.environ.get("FDD_DATA_DIR", "/work/shared/data")) / "gsm8k" / "train.jsonl"
+DATA = resolve_data_dir(None) / "gsm8k" / "train.jsonl"  # FDD_DATA_DIR (make bench sets it)
 
 
 def gsm8k_programs(limit: int) -> tuple[list[str], str]:

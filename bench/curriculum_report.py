@@ -6,7 +6,7 @@ exact and number-masked duplicate rates; how many numbers a question holds (the 
 as N1, N2, ...); answer sizes; and word-trigram overlap with the GSM8K test set, side by side with
 GSM8K's own train set as the reference for "a different problem from the same genre".
 
-    .venv/bin/python bench/curriculum_report.py [--n 10000] [--data-dir /work/shared/data]
+    .venv/bin/python bench/curriculum_report.py [--n 10000] [--data-dir ../shared/data]
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 
 from fdd.curriculum import Declined, generate, parse
+from tests.fixtures.data import DATA_DIR
 
-GSM8K_TEST = Path("/work/shared/data/gsm8k/test.jsonl")
+GSM8K_TEST = DATA_DIR / "gsm8k" / "test.jsonl"
 
 
 def test_reads_a_hand_written_problem() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +19,8 @@ from fdd.datasets import (
     read_problems_jsonl,
     write_problems_jsonl,
 )
+from tests.fixtures.data import DATA_DIR
 
-DATA_DIR = Path(os.environ.get("FDD_DATA_DIR", "/work/shared/data"))
 needs_data = pytest.mark.skipif(not (DATA_DIR / "gsm8k").is_dir(), reason=f"no benchmark data at {DATA_DIR}")
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,8 +9,8 @@ from hypothesis import strategies as st
 from fdd.datasets import Problem, gsm8k_gold, load_gsm8k
 from fdd.gsm8k_programs import ConversionError, convert, convert_dataset, convert_or_raise
 from fdd.programs import execute_many
+from tests.fixtures.data import DATA_DIR
 
-DATA_DIR = Path(os.environ.get("FDD_DATA_DIR", "/work/shared/data"))
 needs_data = pytest.mark.skipif(not (DATA_DIR / "gsm8k").is_dir(), reason=f"no benchmark data at {DATA_DIR}")
 
 JANET = (

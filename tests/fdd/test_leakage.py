@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-from pathlib import Path
 
 import pytest
 
 from fdd.datasets import Problem, load_benchmark
 from fdd.leakage import LeakageIndex, Match, leakage_report, ngrams, tokenize
-
-DATA_DIR = Path(os.environ.get("FDD_DATA_DIR", "/work/shared/data"))
+from tests.fixtures.data import DATA_DIR
 
 BENCH = [
     ("b/0", "Tom has 3 apples and buys 5 more apples at the store."),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,10 @@ from fdd.programs import execute_many, extract
 from fdd.prompts import Task, parse_decline, parse_problem, rationale_messages, variant_messages
 from teacher.backends.base import TeacherBackend
 from teacher.backends.synthetic import SyntheticBackend
+from tests.fixtures.data import DATA_DIR
 
 pytestmark = pytest.mark.anyio
-GSM8K_TEST = Path("/work/shared/data/gsm8k/test.jsonl")
+GSM8K_TEST = DATA_DIR / "gsm8k" / "test.jsonl"
 OPTS = {"temperature": 0.8, "top_p": 0.95, "max_tokens": 512}
 
 
