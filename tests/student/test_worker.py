@@ -133,7 +133,9 @@ def test_job_of_a_killed_worker_is_finished_by_another_worker(stack):
 def test_embedded_default_runs_jobs_and_enforces_the_time_limit(tmp_path):
     """No Redis, no Postgres: the filesystem transport and SQLite, with a soft time limit of 12 s."""
     env = student_env(tmp_path, FDD_STUDENT_TASK_SOFT_TIME_LIMIT_S="12", FDD_STUDENT_PRELOAD_LIBRARY="true")
-    endless = train_params(60, epochs=1000, tiny={})  # the default tiny model: minutes of training
+    # A wider, deeper tiny model for 1000 epochs: minutes of training, far past the 12 s limit (the easy
+    # examples collapse to ~45 distinct masked pairs, so the epochs alone are not enough on a fast CPU).
+    endless = train_params(60, epochs=1000, tiny={"hidden": 256, "layers": 8, "heads": 8})
     with (
         running_worker(env, tmp_path / "worker.log"),
         running_service("fdd-student-api", env, tmp_path / "api.log", "FDD_STUDENT_PORT") as url,
