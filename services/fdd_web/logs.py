@@ -45,12 +45,15 @@ def configure_logging(level: str = "INFO", service: str = "fdd") -> None:
     logging.getLogger(service).debug("logging configured")
 
 
-class RequestLogMiddleware:
-    """Pure ASGI middleware: one log line per request with method, path, status and duration."""
+class RequestObserver:
+    """Pure ASGI middleware that calls ``record(scope, status, seconds)`` once per HTTP request
+    (status 500 when the app raised before answering); subclasses decide what to record."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.log = logging.getLogger(f"{service}.http")
+
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        raise NotImplementedError
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,12 +71,23 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            self.log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "ms": round((time.perf_counter() - start) * 1000, 2),
-                },
-            )
+            self.record(scope, status, time.perf_counter() - start)
+
+
+class RequestLogMiddleware(RequestObserver):
+    """One log line per request with method, path, status and duration."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        super().__init__(app)
+        self.log = logging.getLogger(f"{service}.http")
+
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        self.log.info(
+            "request",
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "ms": round(seconds * 1000, 2),
+            },
+        )

@@ -7,8 +7,6 @@ time, so every replica reports the same truth.
 
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from prometheus_client import (
@@ -20,8 +18,9 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy.orm import Session
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
+from fdd_web.logs import RequestObserver
 from orchestrator.db import DbSession
 from orchestrator.enums import Origin
 from orchestrator.problems.models import Problem
@@ -63,32 +62,17 @@ def route_template(scope: Scope) -> str:
     return "/".join(parts)
 
 
-class MetricsMiddleware:
-    """Pure ASGI middleware feeding ``RequestMetrics``."""
+class MetricsMiddleware(RequestObserver):
+    """Feeds ``RequestMetrics``: requests by method, route template and status; latency by route."""
 
     def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = route_template(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - start)
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = route_template(scope)
+        self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+        self.metrics.latency.labels(scope["method"], route).observe(seconds)
 
 
 def database_snapshot(session: Session) -> CollectorRegistry:
