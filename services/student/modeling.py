@@ -43,6 +43,7 @@ TINY_DEFAULTS: dict[str, Any] = {
     "heads": 4,
     "ffn": 336,
     "vocab_size": 1000,  # upper bound; a small corpus yields fewer BPE tokens
+    "dropout": 0.0,  # dropout in training (llama: attention only; gpt2: residual, embedding, attention)
 }
 
 
@@ -115,6 +116,7 @@ def build_tiny(
         "eos_token_id": tokenizer.eos_token_id,
     }
     h, n_layers, heads, ffn = int(cfg["hidden"]), int(cfg["layers"]), int(cfg["heads"]), int(cfg["ffn"])
+    dropout = float(cfg["dropout"])
     arch = cfg["arch"]
     if arch == "llama":
         model: PreTrainedModel = LlamaForCausalLM(
@@ -126,6 +128,7 @@ def build_tiny(
                 num_key_value_heads=heads,
                 max_position_embeddings=2 * max_length,
                 tie_word_embeddings=True,
+                attention_dropout=dropout,
                 **ids,
             )
         )
@@ -139,6 +142,9 @@ def build_tiny(
                 n_inner=ffn,
                 n_positions=2 * max_length,
                 tie_word_embeddings=True,
+                resid_pdrop=dropout,
+                embd_pdrop=dropout,
+                attn_pdrop=dropout,
                 **ids,
             )
         )
@@ -154,6 +160,7 @@ def build_tiny(
                 num_decoder_layers=half,
                 num_heads=heads,
                 feed_forward_proj="gated-gelu",
+                dropout_rate=dropout,
                 tie_word_embeddings=True,
                 decoder_start_token_id=tokenizer.bos_token_id,
                 **ids,

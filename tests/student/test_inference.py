@@ -92,7 +92,7 @@ class ScriptedGenerator:
 
 def _scripted(completions: list[Completion]) -> Predictor:
     _, tok, fmt = build_tiny(["Tom has 4 pens", "ans = 1"], {}, 32)
-    return Predictor(ScriptedGenerator(completions), tok, fmt, mask_numbers=True)
+    return Predictor(ScriptedGenerator(completions), tok, fmt, masking="occurrences")
 
 
 def test_failures_of_every_kind_are_no_answer_and_majority_decides():

@@ -1,11 +1,11 @@
-"""Variable-name normalisation of training programs: same computation, names v1, v2 … in order."""
+"""The student's program normal form: names v1, v2 … in order, constants inlined; same computation."""
 
 from __future__ import annotations
 
 import pytest
 
 from fdd.programs import execute_many
-from student.names import normalize_names
+from student.names import compact_program, normalize_names
 from student.training.config import TrainExample
 from student.training.data import masked_pairs
 
@@ -55,4 +55,57 @@ def test_rationales_differing_only_in_names_become_one_example() -> None:
     assert pairs == [
         ("Tom has N1 apples and N2 pears. How many fruits?", "v1 = N1\nv2 = N2\nans = v1 + v2"),
         ("Tom has N1 apples and N2 pears. How many fruits?", "v1 = N2\nv2 = N1\nans = v1 + v2"),
+    ]
+
+
+def test_constants_are_inlined_and_the_answer_folded() -> None:
+    program = "price = 10\napples = 3\ncost = apples * price\ntax = 2\ntotal = cost + tax\nans = total"
+    assert compact_program(program) == "cost = 3 * 10\nans = cost + 2"
+    assert normalize_names(compact_program(program)) == "v1 = 3 * 10\nans = v1 + 2"
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "total = 0\nfor day in range(3):\n    total += day * 2\nans = total",  # a loop
+        "a = 4\na = a * 2\nans = a",  # a name bound twice
+        "x = 5\ny = x\nx += 1\nans = y",  # aug-assign
+        "def solution():\n    return 3\nans = solution()",
+        "x = = 2",
+    ],
+)
+def test_programs_that_are_not_straight_line_are_unchanged(program: str) -> None:
+    assert compact_program(program) == program
+
+
+def test_answer_used_twice_or_computed_earlier_is_not_folded() -> None:
+    twice = "a = 3 * 4\nb = a + a\nans = b"
+    assert compact_program(twice) == "a = 3 * 4\nans = a + a"
+    early = "a = 3 * 4\nb = 5 - 1\nans = a"
+    assert compact_program(early) == early
+    literal = "ans = 7"
+    assert compact_program(literal) == literal
+
+
+def test_compact_programs_compute_the_same_on_the_curriculum() -> None:
+    from fdd.curriculum import seed_problems
+
+    programs = [p.program for p in seed_problems(300, seed=3)]
+    compact = [normalize_names(compact_program(p)) for p in programs]
+    before, after = execute_many(programs), execute_many(compact)
+    assert all(r.ok for r in after)
+    assert [r.value for r in before] == [r.value for r in after]
+    assert sum(map(len, compact)) < 0.7 * sum(map(len, programs))  # the point: much shorter targets
+
+
+def test_training_pairs_mask_before_compacting_so_repeated_numbers_keep_their_slots() -> None:
+    question = "Chloe has 3 crates with 3 oranges in each. She eats 2 oranges."
+    program = (
+        "crates = 3\nper_crate = 3\neaten = 2\ntotal = crates * per_crate\nleft = total - eaten\nans = left"
+    )
+    pairs = masked_pairs(
+        [TrainExample("c", question, program)], mask_numbers=True, normalize=True, compact=True
+    )
+    assert pairs == [
+        ("Chloe has N1 crates with N2 oranges in each. She eats N3 oranges.", "v1 = N1 * N2\nans = v1 - N3")
     ]

@@ -46,7 +46,7 @@ def test_progress_reports_every_step_until_cancelled():
         train(data, config, out, progress=seen.append, should_stop=lambda: len(seen) >= 3)
     assert [p.step for p in seen] == [1, 2, 3]
     # Steps are planned on the distinct (masked, name-normalised) training pairs, not the raw examples.
-    pairs = masked_pairs(data, config.mask_numbers, config.normalize_names)
+    pairs = masked_pairs(data, config.mask_numbers, config.normalize_names, config.compact_programs)
     train_pairs, _ = split_by_question(pairs, config.val_fraction, config.seed)
     assert len(train_pairs) < 40
     assert seen[0].total_steps == config.epochs * math.ceil(len(train_pairs) / config.batch_size)
@@ -122,3 +122,30 @@ def test_seq2seq_format_puts_question_in_the_encoder():
     [item], _ = encode([("a question", "ans = 1")], tok, fmt, 32)
     assert item.input_ids[-1] == tok.eos_token_id
     assert IGNORE not in item.labels
+
+
+def test_schedule_decays_over_the_time_budget_when_it_binds(monkeypatch: pytest.MonkeyPatch):
+    import torch
+
+    from student.training import loop
+
+    now = [100.0]
+    monkeypatch.setattr(loop.time, "monotonic", lambda: now[0])
+    optimizer = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=1e-2)
+    schedule = loop._Schedule(optimizer, 1000, TrainConfig(time_limit_s=60, warmup_ratio=0.05))
+    lr = lambda: optimizer.param_groups[0]["lr"]  # noqa: E731
+    assert lr() < 1e-4  # warm-up starts near zero
+    schedule.step(10)  # 1 % of the steps, 1 % of the time: still warming up
+    now[0] += 0.6
+    schedule.step(10)
+    assert lr() == pytest.approx(1e-2 * 0.2, rel=0.05)
+    now[0] = 100.0 + 30  # half the budget gone after 3 % of the planned steps: mid-decay
+    schedule.step(30)
+    assert 0.3e-2 < lr() < 0.7e-2
+    now[0] = 100.0 + 59.9  # the budget is nearly spent: the rate is nearly zero
+    schedule.step(40)
+    assert lr() < 1e-5
+    optimizer = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=1e-2)
+    untimed = loop._Schedule(optimizer, 100, TrainConfig(time_limit_s=None))
+    untimed.step(50)  # without a budget, progress is steps alone
+    assert lr() == pytest.approx(1e-2 * 0.5 * (1 + math.cos(math.pi * 0.45 / 0.95)), rel=1e-6)

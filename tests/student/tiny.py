@@ -57,7 +57,7 @@ def scratch_dir() -> Path:
     return path
 
 
-FAST = {"epochs": 6, "batch_size": 16, "lr": 3e-3, "threads": 1, "val_fraction": 0.1}
+FAST = {"epochs": 12, "batch_size": 16, "lr": 3e-3, "threads": 1, "val_fraction": 0.1}
 
 
 @cache

@@ -21,7 +21,7 @@ import torch
 from fdd.answers import answers_equal
 from fdd.programs import execute_many
 from student.modeling import PromptFormat, load_pretrained, read_meta
-from student.numbers import NumberMap, mask_question, unmask_program
+from student.numbers import NumberMap, mask_question, scheme_of, unmask_program
 
 from .generators import Completion, Generator, HFGenerator, VLLMGenerator
 
@@ -102,11 +102,12 @@ class Predictor:
         generator: Generator,
         tokenizer: Any,
         fmt: PromptFormat,
-        mask_numbers: bool,
+        masking: str | None,
         exec_timeout: float = 2.0,
     ):
+        """``masking``: the number-masking scheme the model was trained with (None: no masking)."""
         self.generator, self.tokenizer, self.fmt = generator, tokenizer, fmt
-        self.mask_numbers, self.exec_timeout = mask_numbers, exec_timeout
+        self.masking, self.exec_timeout = masking, exec_timeout
 
     @property
     def engine(self) -> str:
@@ -146,7 +147,7 @@ class Predictor:
         return predictions
 
     def _mask(self, question: str) -> tuple[str, NumberMap | None]:
-        return mask_question(question) if self.mask_numbers else (question, None)
+        return mask_question(question, self.masking) if self.masking else (question, None)
 
     @staticmethod
     def _program(completion: Completion, numbers: NumberMap | None) -> tuple[str | None, str | None]:
@@ -198,7 +199,7 @@ def load_predictor(
     if threads:
         torch.set_num_threads(threads)
     meta = read_meta(checkpoint_dir) or {}
-    mask = bool(meta.get("masking", {}).get("enabled", False))
+    mask = scheme_of(meta.get("masking", {}))
     model, tokenizer, fmt = load_pretrained(str(checkpoint_dir))
     if engine == "vllm" and not _vllm_usable():
         raise RuntimeError("engine='vllm' needs the vllm package and a CUDA GPU; use engine='hf'")

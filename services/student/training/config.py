@@ -31,6 +31,7 @@ class TrainConfig:
     time_limit_s: float | None = None  # wall-clock budget; training stops, keeping the best checkpoint
     mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
     normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
+    compact_programs: bool = True  # number constants inlined, final ``ans = x`` folded (student.names)
     max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
     tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from student.modeling import PromptFormat
-from student.names import normalize_names
+from student.names import compact_program, normalize_names
 from student.numbers import mask_program, mask_question
 
 from .config import TrainExample
@@ -34,18 +34,19 @@ class Encoded:
 
 
 def masked_pairs(
-    examples: Sequence[TrainExample], mask_numbers: bool, normalize: bool = False
+    examples: Sequence[TrainExample], mask_numbers: bool, normalize: bool = False, compact: bool = False
 ) -> list[tuple[str, str]]:
-    """(question, program) texts as the model sees them; pairs made identical by the masking and the
-    name normalisation are kept once (two rationales that differ only in names are one example)."""
+    """(question, program) texts as the model sees them: numbers masked (while the program still binds
+    them in question order, so repeated values get their slots in order), then compacted, then names
+    normalised. Pairs made identical by this are kept once (rationales differing only in names)."""
     pairs = []
     for ex in examples:
-        program = normalize_names(ex.program) if normalize else ex.program
+        question, program = ex.question, ex.program
         if mask_numbers:
             question, numbers = mask_question(ex.question)
-            pairs.append((question, mask_program(program, numbers)))
-        else:
-            pairs.append((ex.question, program))
+            program = mask_program(program, numbers)
+        program = compact_program(program) if compact else program
+        pairs.append((question, normalize_names(program) if normalize else program))
     return list(dict.fromkeys(pairs))
 
 

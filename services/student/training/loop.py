@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import get_cosine_schedule_with_warmup
 
 from student.modeling import build_tiny, format_dict, load_pretrained
-from student.numbers import SCHEME
+from student.numbers import CURRENT, SCHEMES
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
@@ -112,6 +111,37 @@ def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
     return per_epoch, max(total, 1), every
 
 
+class _Schedule:
+    """Linear warm-up then cosine decay to zero over the run's *progress*: the larger of steps done /
+    planned and, with a time budget, seconds spent / budget. A run cut short by its time budget so
+    still ends at a learning rate near zero instead of at the top of a schedule planned for more
+    epochs than the budget allows."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, total: int, config: TrainConfig) -> None:
+        self.optimizer, self.total, self.config = optimizer, total, config
+        self.peaks = [group["lr"] for group in optimizer.param_groups]
+        self.start = time.monotonic()
+        self.step(0)
+
+    def progress(self, step: int) -> float:
+        done = step / self.total
+        if self.config.time_limit_s:
+            done = max(done, (time.monotonic() - self.start) / self.config.time_limit_s)
+        return min(done, 1.0)
+
+    def factor(self, progress: float) -> float:
+        warmup = self.config.warmup_ratio
+        if progress < warmup:
+            return max(progress / warmup, 1e-3)
+        return 0.5 * (1.0 + math.cos(math.pi * (progress - warmup) / max(1.0 - warmup, 1e-9)))
+
+    def step(self, step: int) -> None:
+        """Set the learning rate for the optimiser step that follows ``step`` steps done."""
+        factor = self.factor(self.progress(step))
+        for group, peak in zip(self.optimizer.param_groups, self.peaks, strict=True):
+            group["lr"] = peak * factor
+
+
 def _seed(seed: int) -> None:
     random.seed(seed)
     torch.manual_seed(seed)
@@ -136,7 +166,7 @@ def train(
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
-    pairs = masked_pairs(examples, config.mask_numbers, config.normalize_names)
+    pairs = masked_pairs(examples, config.mask_numbers, config.normalize_names, config.compact_programs)
     train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
     model, tokenizer, fmt = _base(config, pairs)
     train_set, dropped = encode(train_pairs, tokenizer, fmt, config.max_length)
@@ -162,20 +192,17 @@ def train(
         "config": asdict(config),
         "metrics": metrics,
         "prompt_format": format_dict(fmt),
-        "masking": {"enabled": config.mask_numbers, "scheme": SCHEME},
+        "masking": {"enabled": config.mask_numbers, "scheme": CURRENT, "description": SCHEMES[CURRENT]},
     }
     return TrainResult(save_checkpoint(out_dir, run.model, tokenizer, meta), metrics)
 
 
-def _step(
-    run: _Run, items: list[Encoded], optimizer: torch.optim.Optimizer, schedule: Any
-) -> tuple[torch.Tensor, int]:
+def _step(run: _Run, items: list[Encoded], optimizer: torch.optim.Optimizer) -> tuple[torch.Tensor, int]:
     """One optimiser step on ``items``; returns the loss and the number of tokens processed."""
     loss, n_tokens = run.forward(items)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(run.model.parameters(), run.config.grad_clip)
     optimizer.step()
-    schedule.step()
     optimizer.zero_grad(set_to_none=True)
     return loss, n_tokens
 
@@ -190,16 +217,17 @@ def _loop(
     config = run.config
     per_epoch, total, every = _plan(len(train_set), config)
     optimizer = _optimizer(run.model, config)
-    schedule = get_cosine_schedule_with_warmup(optimizer, int(total * config.warmup_ratio), total)
-    rng, start = random.Random(config.seed), time.monotonic()
+    schedule = _Schedule(optimizer, total, config)
+    rng, start = random.Random(config.seed), schedule.start
     tokens, step, losses, stopped = 0, 0, [], "completed"
     run.model.train()
     while step < total and stopped == "completed":
         for batch in batch_order(train_set, config.batch_size, rng):
             if should_stop is not None and should_stop():
                 raise TrainingCancelled(f"training cancelled at step {step}/{total}")
-            loss, n_tokens = _step(run, [train_set[i] for i in batch], optimizer, schedule)
+            loss, n_tokens = _step(run, [train_set[i] for i in batch], optimizer)
             step, tokens = step + 1, tokens + n_tokens
+            schedule.step(step)
             losses.append(float(loss.detach()))
             if step % every == 0 or step == total:
                 run.validate(val_set, step)

@@ -1,0 +1,43 @@
+"""Number masking: every number in the question gets its own slot, program literals map to slots."""
+
+from __future__ import annotations
+
+from student.numbers import mask_program, mask_question, scheme_of, unmask_program
+
+
+def test_each_occurrence_gets_its_own_slot() -> None:
+    question, numbers = mask_question("Chloe has 3 crates with 3 oranges in each. She buys 1,200 more.")
+    assert question == "Chloe has N1 crates with N2 oranges in each. She buys N3 more."
+    assert numbers.slots == ["3", "3", "1200"]
+
+
+def test_repeated_program_literals_take_the_question_occurrences_in_order() -> None:
+    _, numbers = mask_question("Chloe has 3 crates with 3 oranges in each. One more crate has 3.")
+    program = "crates = 3\nper_crate = 3\nextra = 3\nans = crates * per_crate + extra"
+    assert mask_program(program, numbers) == (
+        "crates = N1\nper_crate = N2\nextra = N3\nans = crates * per_crate + extra"
+    )
+    # more uses than occurrences: the extra uses reuse the last occurrence
+    assert mask_program("ans = 3 * 3 * 3 * 3", numbers) == "ans = N1 * N2 * N3 * N3"
+
+
+def test_literals_not_in_the_question_stay_literal() -> None:
+    _, numbers = mask_question("Hannah has 114 buttons and loses 50% of them.")
+    assert mask_program("ans = 114 - 114 * 50 // 100", numbers) == "ans = N1 - N1 * N2 // 100"
+
+
+def test_unmask_restores_and_rejects_unknown_slots() -> None:
+    _, numbers = mask_question("Mia buys 8 beads at $8 each.")
+    assert unmask_program("ans = N1 * N2", numbers) == "ans = 8 * 8"
+    assert unmask_program("ans = N1 * N3", numbers) is None
+
+
+def test_old_checkpoints_keep_the_distinct_value_scheme() -> None:
+    assert scheme_of({"enabled": True, "scheme": "occurrences"}) == "occurrences"
+    old = "N<i> by first appearance of each distinct value"
+    assert scheme_of({"enabled": True, "scheme": old}) == "values"
+    assert scheme_of({"enabled": False}) is None
+    assert scheme_of({}) is None
+    question, numbers = mask_question("Mia buys 8 beads at $8 each.", scheme="values")
+    assert question == "Mia buys N1 beads at $N1 each."
+    assert mask_program("ans = 8 * 8", numbers, scheme="values") == "ans = N1 * N1"
