@@ -3,59 +3,94 @@
 Trains the tiny default (or ``--arch t5`` / ``gpt2`` for comparison) on seed problems of 1–3 steps
 within a time budget, then evaluates greedily on held-out problems of exactly 1..5 steps and prints
 accuracy per step count (the goal on a quiet 2-core machine: ≥ 95 / 90 / 70 % on 1 / 2 / 3 steps;
-~0 % on 4–5 is expected, DESIGN.md). Wall-clock budgets make the result depend on how busy the
-machine is: the printed tokens/s says how much compute the run actually got.
+~0 % on 4–5 is expected, DESIGN.md), and split by whether the question states numbers that the gold
+program does not use (the curriculum's distractor facts). Wall-clock budgets make the result depend
+on how busy the machine is: the printed tokens/s says how much compute the run actually got.
 
-    .venv/bin/python bench/learning_quality.py [--train 3000] [--minutes 5] [--threads 2] [--arch llama]
+    .venv/bin/python bench/learning_quality.py [--train 4000] [--minutes 5] [--threads 2] [--arch llama]
+        [--tiny '{"dropout": 0.0, "query_first": false}'] [--no-mask] [--no-compact] [--no-names]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
 from student.inference import PredictItem, evaluate, load_predictor
+from student.numbers import mask_program, mask_question
 from student.training import TrainConfig, TrainExample, train
+
+
+def has_extra_numbers(question: str, program: str) -> bool:
+    """True when the question states a number that the gold program never uses."""
+    _, numbers = mask_question(question)
+    used = set(re.findall(r"\bN\d+\b", mask_program(program, numbers)))
+    return any(f"N{i + 1}" not in used for i in range(len(numbers.slots)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=int, default=3000, help="seed problems (1-3 steps)")
+    parser.add_argument("--train", type=int, default=4000, help="seed problems (1-3 steps)")
     parser.add_argument("--test", type=int, default=100, help="held-out problems per step count")
+    parser.add_argument("--max-steps", type=int, default=5, help="longest test problems")
     parser.add_argument("--minutes", type=float, default=5.0, help="training time budget")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="training seed (data stay the same)")
     parser.add_argument("--arch", default="llama", choices=["llama", "gpt2", "t5"])
+    parser.add_argument("--tiny", type=json.loads, default={}, help="tiny-model overrides (JSON)")
     parser.add_argument("--no-mask", action="store_true", help="whole numbers instead of N1, N2 …")
+    parser.add_argument("--no-compact", action="store_true", help="keep constant lines in the programs")
+    parser.add_argument("--no-names", action="store_true", help="keep the teacher's variable names")
     parser.add_argument("--log", type=Path, default=None, help="per-item JSONL log")
     args = parser.parse_args()
     seeds = seed_problems(args.train, seed=0)
     taken = {p.text for p in seeds}
-    tests = [p for s in range(1, 6) for p in fixed_step_problems(args.test, s, seed=1, taken=taken)]
+    steps = range(1, args.max_steps + 1)
+    tests = [p for s in steps for p in fixed_step_problems(args.test, s, seed=1, taken=taken)]
     examples = [TrainExample(f"s{i}", p.text, p.program) for i, p in enumerate(seeds)]
-    items = [PredictItem(f"t{i}", p.text, p.answer, {"steps": p.steps}) for i, p in enumerate(tests)]
+    metas = [{"steps": p.steps, "extra": has_extra_numbers(p.text, p.program)} for p in tests]
+    pairs = enumerate(zip(tests, metas, strict=True))
+    items = [PredictItem(f"t{i}", p.text, p.answer, meta) for i, (p, meta) in pairs]
     config = TrainConfig(
         epochs=args.epochs,
         threads=args.threads,
+        seed=args.seed,
         time_limit_s=args.minutes * 60,
         mask_numbers=not args.no_mask,
-        tiny={"arch": args.arch},
+        compact_programs=not args.no_compact,
+        normalize_names=not args.no_names,
+        tiny={"arch": args.arch, **args.tiny},
     )
     with tempfile.TemporaryDirectory() as tmp:
         result = train(examples, config, Path(tmp) / "ckpt")
         predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf", threads=args.threads)
-        report = evaluate(predictor, items, group_by="steps", log_path=args.log, max_new_tokens=256)
-    keys = ("steps", "epochs", "seconds", "tokens_per_s", "train_loss", "best_val_loss", "params", "stopped")
-    print(json.dumps({k: result.metrics[k] for k in keys}, indent=1))
+        report = evaluate(predictor, items, group_by="steps", log_path=args.log, max_new_tokens=160)
+    keys = ("steps", "best_step", "epochs", "seconds", "tokens_per_s", "train_loss", "best_val_loss")
+    keys += ("params",)
+    print(json.dumps({k: result.metrics[k] for k in keys} | {"stopped": result.metrics["stopped"]}, indent=1))
     print(
-        f"arch={args.arch} mask={not args.no_mask} train={args.train} accuracy={report.accuracy:.3f} "
-        f"outcomes={report.counts}"
+        f"arch={args.arch} mask={not args.no_mask} compact={not args.no_compact} names={not args.no_names} "
+        f"tiny={args.tiny} train={args.train} accuracy={report.accuracy:.3f} outcomes={report.counts}"
     )
-    for steps, group in report.by_group.items():
-        print(f"  {steps}-step: {group['accuracy']:.1%} of {group['n']}")
+    split: dict[tuple[int, bool], list[int]] = defaultdict(lambda: [0, 0])
+    for item, pred in zip(items, report.predictions, strict=True):
+        cell = split[(item.meta["steps"], item.meta["extra"])]
+        cell[0] += pred.outcome == "correct"
+        cell[1] += 1
+    for s, group in report.by_group.items():
+        parts = [
+            f"{'with' if extra else 'without'} extra numbers {c / n:.0%} of {n}"
+            for extra in (False, True)
+            for c, n in [split[(int(s), extra)]]
+            if n
+        ]
+        print(f"  {s}-step: {group['accuracy']:.1%} of {group['n']}   ({'; '.join(parts)})")
 
 
 if __name__ == "__main__":

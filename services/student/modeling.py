@@ -10,6 +10,7 @@ of training loops, generation, Celery or HTTP.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,8 +44,11 @@ TINY_DEFAULTS: dict[str, Any] = {
     "heads": 4,
     "ffn": 336,
     "vocab_size": 1000,  # upper bound; a small corpus yields fewer BPE tokens
-    "dropout": 0.0,  # dropout in training (llama: attention only; gpt2: residual, embedding, attention)
+    "dropout": 0.1,  # dropout in training (llama: attention only; gpt2: residual, embedding, attention)
+    "query_first": False,  # the prompt repeats the question's last sentence before the story (PromptFormat)
 }
+# The sentence a word problem asks: the last one that ends in "?" (else the last sentence).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -55,10 +59,23 @@ class PromptFormat:
     sep: str  # text between question and program for causal models ("[SEP]" for tiny ones)
     use_bos: bool  # prepend the tokenizer's BOS token to the prompt
     newline: str | None = None  # stand-in for "\n" when the tokenizer drops newlines (T5's SentencePiece)
+    query_first: bool = False  # repeat the sentence that asks the question before the whole text
+
+    def prompt_text(self, question: str) -> str:
+        """The question as the model reads it. With ``query_first`` the asking sentence comes first
+        too, so that a causal model reads the story already knowing what is asked (which quantities
+        matter, whose and in which direction) instead of having to work it out in the program."""
+        if not self.query_first:
+            return question
+        sentences = _SENTENCE_END.split(question.strip())
+        if len(sentences) < 2:
+            return question
+        asks = [s for s in sentences if s.endswith("?")]
+        return f"{(asks or sentences)[-1]}\n{question}"
 
     def prompt_ids(self, tokenizer: Any, question: str) -> list[int]:
         """Token ids the model is conditioned on: ``[BOS] question [SEP]`` or the encoder input."""
-        ids = tokenizer(question, add_special_tokens=False)["input_ids"]
+        ids = tokenizer(self.prompt_text(question), add_special_tokens=False)["input_ids"]
         if self.kind == "seq2seq":
             return ids + [tokenizer.eos_token_id]
         head = [tokenizer.bos_token_id] if self.use_bos and tokenizer.bos_token_id is not None else []
@@ -116,7 +133,7 @@ def build_tiny(
         "eos_token_id": tokenizer.eos_token_id,
     }
     h, n_layers, heads, ffn = int(cfg["hidden"]), int(cfg["layers"]), int(cfg["heads"]), int(cfg["ffn"])
-    dropout = float(cfg["dropout"])
+    dropout, query_first = float(cfg["dropout"]), bool(cfg["query_first"])
     arch = cfg["arch"]
     if arch == "llama":
         model: PreTrainedModel = LlamaForCausalLM(
@@ -132,7 +149,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True)
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, query_first=query_first)
     if arch == "gpt2":
         model = GPT2LMHeadModel(
             GPT2Config(
@@ -148,7 +165,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True)
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, query_first=query_first)
     if arch == "t5":
         half = max(1, n_layers // 2)  # same depth in total, split between encoder and decoder
         model = T5ForConditionalGeneration(
@@ -166,7 +183,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("seq2seq", "", use_bos=False)
+        return model, tokenizer, PromptFormat("seq2seq", "", use_bos=False, query_first=query_first)
     raise ValueError(f"unknown tiny architecture {arch!r}; use 'llama', 'gpt2' or 't5'")
 
 

@@ -8,8 +8,10 @@ generated program is restored before it runs. It knows nothing about models or t
 Two schemes exist; a checkpoint's meta names the one it was trained with:
 
 - ``occurrences`` (current): every number in the question gets its own slot, in order of appearance
-  ("3 crates with 3 oranges" → N1, N2); the i-th use of a value in the program takes the i-th
-  occurrence of that value in the question (the last one once they run out).
+  ("3 crates with 3 oranges" → N1, N2). When a value occurs more than once, a program line
+  ``name = value`` takes the occurrence whose neighbouring words best match the name's words
+  (``pencils = 7`` → the 7 in "orders 7 pencils", not the 7 in "7 apples in each crate"); otherwise
+  the i-th use of a value takes the i-th unused occurrence (the last one once they run out).
 - ``values`` (checkpoints written before it): one slot per distinct value. A question with a repeated
   number then has fewer slots than its sentences suggest, and a model that learnt "N1 * N2" for
   "N1 crates with N2 oranges" names a slot that does not exist (measured: 4–5 % of held-out
@@ -19,15 +21,15 @@ Two schemes exist; a checkpoint's meta names the one it was trained with:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 CURRENT = "occurrences"
 SCHEMES = {
-    "occurrences": "N<i> for the i-th number in the question; the k-th use of a value in the program "
-    "takes the k-th occurrence of that value (the last one after that); other literals stay literal",
+    "occurrences": "N<i> for the i-th number in the question; a program literal equal to a repeated "
+    "value takes the occurrence whose neighbouring words match its variable's name, else the next "
+    "unused occurrence (the last one after that); other literals stay literal",
     "values": "N<i> by first appearance of each distinct value in the question; program literals equal "
     "to a question number use its slot; others stay literal",
 }
@@ -38,6 +40,24 @@ _TEXT_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![
 # A numeric literal in Python source, not part of a name (x1) or of a longer literal.
 _CODE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _SLOT = re.compile(r"(?<![\w.])N(\d+)(?![\w.])")
+_WORD = re.compile(r"[a-z]+")
+_ASSIGN = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*[\d.,]+\s*$")
+_WINDOW = 4  # words on each side of a number that describe it
+
+
+def _stem(word: str) -> str:
+    """A crude singular: enough to match "pencils" in a question with ``pencil`` in a name."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]
+    return word[:-1]
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower())}
 
 
 @dataclass
@@ -45,6 +65,7 @@ class NumberMap:
     """The slots of one question: ``slots[i]`` is the literal that ``N{i+1}`` stands for."""
 
     slots: list[str] = field(default_factory=list)
+    contexts: list[set[str]] = field(default_factory=list)  # words around each slot's number
 
     def slots_of(self, literal: str) -> list[str]:
         """Every slot name whose value equals ``literal`` numerically, in question order."""
@@ -79,7 +100,10 @@ def mask_question(question: str, scheme: str = CURRENT) -> tuple[str, NumberMap]
     def replace(match: re.Match[str]) -> str:
         if scheme == "values" and (same := numbers.slots_of(match.group(0))):
             return same[0]
+        before = question[: match.start()].split()[-_WINDOW:]
+        after = question[match.end() :].split()[:_WINDOW]
         numbers.slots.append(_clean(match.group(0)))
+        numbers.contexts.append(_words(" ".join(before + after)))
         return f"N{len(numbers.slots)}"
 
     return _TEXT_NUMBER.sub(replace, question), numbers
@@ -87,19 +111,28 @@ def mask_question(question: str, scheme: str = CURRENT) -> tuple[str, NumberMap]
 
 def mask_program(program: str, numbers: NumberMap, scheme: str = CURRENT) -> str:
     """Replace literals of ``program`` that equal a question number with a slot of that number."""
-    uses: Counter[float] = Counter()
+    if scheme == "values":
+        return _CODE_NUMBER.sub(lambda m: (numbers.slots_of(m.group(0)) or [m.group(0)])[0], program)
+    taken: set[str] = set()
+    lines = []
+    for line in program.split("\n"):
+        named = _ASSIGN.match(line)
+        hint = {_stem(w) for w in named.group(1).lower().split("_") if w} if named else set()
 
-    def replace(match: re.Match[str]) -> str:
-        same = numbers.slots_of(match.group(0))
-        if not same:
-            return match.group(0)
-        if scheme == "values":
-            return same[0]
-        value = _value(match.group(0))
-        uses[value] += 1
-        return same[min(uses[value], len(same)) - 1]
+        def replace(match: re.Match[str], hint: set[str] = hint) -> str:
+            same = numbers.slots_of(match.group(0))
+            if not same:
+                return match.group(0)
+            free = [slot for slot in same if slot not in taken] or same[-1:]
+            if hint and numbers.contexts:
+                score = lambda slot: len(hint & numbers.contexts[int(slot[1:]) - 1])  # noqa: E731
+                best = max(score(slot) for slot in free)
+                free = [slot for slot in free if score(slot) == best]
+            taken.add(free[0])
+            return free[0]
 
-    return _CODE_NUMBER.sub(replace, program)
+        lines.append(_CODE_NUMBER.sub(replace, line))
+    return "\n".join(lines)
 
 
 def unmask_program(program: str, numbers: NumberMap) -> str | None:

@@ -41,3 +41,13 @@ def test_old_checkpoints_keep_the_distinct_value_scheme() -> None:
     question, numbers = mask_question("Mia buys 8 beads at $8 each.", scheme="values")
     assert question == "Mia buys N1 beads at $N1 each."
     assert mask_program("ans = 8 * 8", numbers, scheme="values") == "ans = N1 * N1"
+
+
+def test_a_repeated_value_goes_to_the_occurrence_its_variable_is_named_after() -> None:
+    question = "One pencil costs $2. There are 7 apples in each crate. Marco orders 7 pencils. How much?"
+    _, numbers = mask_question(question)
+    program = "price_per_pencil = 2\npencils_ordered = 7\nans = pencils_ordered * price_per_pencil"
+    masked = mask_program(program, numbers)
+    assert masked.splitlines()[:2] == ["price_per_pencil = N1", "pencils_ordered = N3"]
+    # an unnamed use falls back to the first occurrence not taken yet
+    assert mask_program("ans = 7 * 2 + 7", numbers) == "ans = N2 * N1 + N3"

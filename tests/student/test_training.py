@@ -149,3 +149,19 @@ def test_schedule_decays_over_the_time_budget_when_it_binds(monkeypatch: pytest.
     untimed = loop._Schedule(optimizer, 100, TrainConfig(time_limit_s=None))
     untimed.step(50)  # without a budget, progress is steps alone
     assert lr() == pytest.approx(1e-2 * 0.5 * (1 + math.cos(math.pi * 0.45 / 0.95)), rel=1e-6)
+
+
+def test_query_first_prompts_repeat_the_asking_sentence_before_the_story():
+    fmt = PromptFormat("causal", "[SEP]", use_bos=True, query_first=True)
+    question = "Alice has N1 pens. Elena has N2 pens. How many more pens does Alice have than Elena?"
+    assert fmt.prompt_text(question) == f"How many more pens does Alice have than Elena?\n{question}"
+    assert fmt.prompt_text("How many pens?") == "How many pens?"  # one sentence: nothing to repeat
+    no_mark = "Tom has N1 pens. Find the pens Tom has."  # no question mark: the last sentence asks
+    assert fmt.prompt_text(no_mark) == f"Find the pens Tom has.\n{no_mark}"
+    plain = PromptFormat("causal", "[SEP]", use_bos=True)  # pre-trained bases and old checkpoints
+    assert plain.prompt_text(question) == question
+    model, tok, built = build_tiny([question, "ans = N1 - N2"], {}, 64)
+    _, _, asking = build_tiny([question, "ans = N1 - N2"], {"query_first": True}, 64)
+    assert asking.query_first is True
+    assert built.query_first is False  # measured: no better on the curriculum (off by default)
+    assert asking.prompt_ids(tok, question)[1:] != built.prompt_ids(tok, question)[1:]
