@@ -8,7 +8,7 @@ program does not use (the curriculum's distractor facts). Wall-clock budgets mak
 on how busy the machine is: the printed tokens/s says how much compute the run actually got.
 
     .venv/bin/python bench/learning_quality.py [--train 4000] [--minutes 5] [--threads 2] [--arch llama]
-        [--tiny '{"dropout": 0.0, "query_first": false}'] [--no-mask] [--no-compact] [--no-names]
+        [--tiny '{"dropout": 0.0, "echo": "question"}'] [--no-mask] [--no-compact] [--no-names]
 """
 
 from __future__ import annotations

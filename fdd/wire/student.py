@@ -50,7 +50,10 @@ class TrainParams(Strict):
     val_fraction: float = Field(0.05, ge=0.0, lt=0.5)
     seed: int = 0
     time_limit_s: float | None = Field(None, gt=0)
-    mask_numbers: bool = True
+    mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
+    normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
+    compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
+    shuffle_slots: bool = Field(False, description="Slots N1, N2 … renamed at random every epoch.")
     tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     label: str | None = Field(None, max_length=200, description="Free label (run/round), kept in the meta.")
 

@@ -45,8 +45,9 @@ TINY_DEFAULTS: dict[str, Any] = {
     "ffn": 336,
     "vocab_size": 1000,  # upper bound; a small corpus yields fewer BPE tokens
     "dropout": 0.1,  # dropout in training (llama: attention only; gpt2: residual, embedding, attention)
-    "query_first": False,  # the prompt repeats the question's last sentence before the story (PromptFormat)
+    "echo": "none",  # "none" | "query" | "question": what the prompt reads twice (PromptFormat.echo)
 }
+ECHOES = {"none", "query", "question"}
 # The sentence a word problem asks: the last one that ends in "?" (else the last sentence).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -59,13 +60,19 @@ class PromptFormat:
     sep: str  # text between question and program for causal models ("[SEP]" for tiny ones)
     use_bos: bool  # prepend the tokenizer's BOS token to the prompt
     newline: str | None = None  # stand-in for "\n" when the tokenizer drops newlines (T5's SentencePiece)
-    query_first: bool = False  # repeat the sentence that asks the question before the whole text
+    echo: str = "none"  # what a causal model reads twice: "none", "query" or "question" (prompt_text)
 
     def prompt_text(self, question: str) -> str:
-        """The question as the model reads it. With ``query_first`` the asking sentence comes first
-        too, so that a causal model reads the story already knowing what is asked (which quantities
-        matter, whose and in which direction) instead of having to work it out in the program."""
-        if not self.query_first:
+        """The question as the model reads it.
+
+        A causal model sees only what came before each token, so the ``N2`` in "for N2 weeks" cannot
+        know the "weeks" after it, nor what is being asked. ``echo="query"`` puts the asking sentence
+        first as well; ``echo="question"`` reads the whole question twice, so that every token of the
+        second copy has seen the whole text (the repetition trick of Springer et al., 2024).
+        """
+        if self.echo == "question":
+            return f"{question}\n{question}"
+        if self.echo != "query":
             return question
         sentences = _SENTENCE_END.split(question.strip())
         if len(sentences) < 2:
@@ -133,7 +140,9 @@ def build_tiny(
         "eos_token_id": tokenizer.eos_token_id,
     }
     h, n_layers, heads, ffn = int(cfg["hidden"]), int(cfg["layers"]), int(cfg["heads"]), int(cfg["ffn"])
-    dropout, query_first = float(cfg["dropout"]), bool(cfg["query_first"])
+    dropout, echo = float(cfg["dropout"]), str(cfg["echo"])
+    if echo not in ECHOES:
+        raise ValueError(f"unknown echo {echo!r}; use one of {sorted(ECHOES)}")
     arch = cfg["arch"]
     if arch == "llama":
         model: PreTrainedModel = LlamaForCausalLM(
@@ -149,7 +158,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, query_first=query_first)
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, echo=echo)
     if arch == "gpt2":
         model = GPT2LMHeadModel(
             GPT2Config(
@@ -165,7 +174,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, query_first=query_first)
+        return model, tokenizer, PromptFormat("causal", SEP, use_bos=True, echo=echo)
     if arch == "t5":
         half = max(1, n_layers // 2)  # same depth in total, split between encoder and decoder
         model = T5ForConditionalGeneration(
@@ -183,7 +192,7 @@ def build_tiny(
                 **ids,
             )
         )
-        return model, tokenizer, PromptFormat("seq2seq", "", use_bos=False, query_first=query_first)
+        return model, tokenizer, PromptFormat("seq2seq", "", use_bos=False, echo=echo)
     raise ValueError(f"unknown tiny architecture {arch!r}; use 'llama', 'gpt2' or 't5'")
 
 

@@ -151,17 +151,30 @@ def test_schedule_decays_over_the_time_budget_when_it_binds(monkeypatch: pytest.
     assert lr() == pytest.approx(1e-2 * 0.5 * (1 + math.cos(math.pi * 0.45 / 0.95)), rel=1e-6)
 
 
-def test_query_first_prompts_repeat_the_asking_sentence_before_the_story():
-    fmt = PromptFormat("causal", "[SEP]", use_bos=True, query_first=True)
+def test_echo_prompts_read_the_asking_sentence_or_the_whole_question_twice():
     question = "Alice has N1 pens. Elena has N2 pens. How many more pens does Alice have than Elena?"
-    assert fmt.prompt_text(question) == f"How many more pens does Alice have than Elena?\n{question}"
-    assert fmt.prompt_text("How many pens?") == "How many pens?"  # one sentence: nothing to repeat
+    query = PromptFormat("causal", "[SEP]", use_bos=True, echo="query")
+    assert query.prompt_text(question) == f"How many more pens does Alice have than Elena?\n{question}"
+    assert query.prompt_text("How many pens?") == "How many pens?"  # one sentence: nothing to repeat
     no_mark = "Tom has N1 pens. Find the pens Tom has."  # no question mark: the last sentence asks
-    assert fmt.prompt_text(no_mark) == f"Find the pens Tom has.\n{no_mark}"
+    assert query.prompt_text(no_mark) == f"Find the pens Tom has.\n{no_mark}"
+    twice = PromptFormat("causal", "[SEP]", use_bos=True, echo="question")
+    assert twice.prompt_text(question) == f"{question}\n{question}"
     plain = PromptFormat("causal", "[SEP]", use_bos=True)  # pre-trained bases and old checkpoints
     assert plain.prompt_text(question) == question
-    model, tok, built = build_tiny([question, "ans = N1 - N2"], {}, 64)
-    _, _, asking = build_tiny([question, "ans = N1 - N2"], {"query_first": True}, 64)
-    assert asking.query_first is True
-    assert built.query_first is False  # measured: no better on the curriculum (off by default)
-    assert asking.prompt_ids(tok, question)[1:] != built.prompt_ids(tok, question)[1:]
+    _, tok, built = build_tiny([question, "ans = N1 - N2"], {"echo": "question"}, 64)
+    assert built.echo == "question"
+    assert len(built.prompt_ids(tok, question)) > 2 * len(tok(question)["input_ids"])
+    with pytest.raises(ValueError, match="unknown echo"):
+        build_tiny([question], {"echo": "thrice"}, 64)
+
+
+def test_shuffled_slots_train_and_every_slot_name_is_one_token():
+    config = TrainConfig(**(FAST | {"epochs": 2, "shuffle_slots": True}))
+    result = train(examples(60, seed=4), config, scratch_dir() / "shuffled")
+    assert result.metrics["steps"] > 0
+    assert json.loads((result.checkpoint_dir / META_FILE).read_text())["config"]["shuffle_slots"] is True
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(result.checkpoint_dir)
+    assert all(len(tokenizer.tokenize(f" N{i}")) == 1 for i in range(1, 13))

@@ -80,7 +80,10 @@ class StudentConfig(Strict):
     tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     time_limit_s: float | None = Field(None, gt=0)
     train_budget_examples: int = Field(40_000, ge=1, description="Example passes per round (sets epochs).")
-    mask_numbers: bool = True
+    mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
+    normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
+    compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
+    shuffle_slots: bool = Field(False, description="Slots N1, N2 … renamed at random every epoch.")
     seed: int = 0
 
     def epochs_for(self, n_examples: int) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from student.modeling import build_tiny, format_dict, load_pretrained
-from student.numbers import CURRENT, SCHEMES
+from student.numbers import CURRENT, SCHEMES, renumber_slots
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
@@ -95,6 +95,9 @@ class _Run:
 def _base(config: TrainConfig, pairs: list[tuple[str, str]]) -> tuple[Any, Any, Any]:
     if config.base_model == "tiny":
         texts = [text for pair in pairs for text in pair]
+        if config.shuffle_slots:  # the tokenizer must know every slot name the renaming can draw
+            rng = random.Random(config.seed)
+            texts += [text for pair in pairs for text in renumber_slots(*pair, rng)]
         return build_tiny(texts, config.tiny, config.max_length)
     if config.tiny:
         raise ValueError("TrainConfig.tiny only applies when base_model is 'tiny'")
@@ -174,7 +177,15 @@ def train(
     if not train_set:
         raise ValueError(f"no training example fits in max_length={config.max_length} tokens")
     run = _Run(model, tokenizer, fmt.kind == "seq2seq", config, resolve_device(config.device))
-    metrics = _loop(run, train_set, val_set, progress, should_stop)
+    epoch_set = None
+    if config.shuffle_slots and config.mask_numbers:
+        names_rng = random.Random(f"{config.seed}/slots")
+
+        def epoch_set() -> list[Encoded]:
+            renamed = [renumber_slots(q, p, names_rng) for q, p in train_pairs]
+            return encode(renamed, tokenizer, fmt, config.max_length)[0]
+
+    metrics = _loop(run, train_set, val_set, progress, should_stop, epoch_set)
     run.restore_best()
     metrics |= {
         "train_examples": len(train_set),
@@ -213,7 +224,9 @@ def _loop(
     val_set: list[Encoded],
     progress: ProgressFn | None,
     should_stop: StopFn | None,
+    epoch_set: Callable[[], list[Encoded]] | None = None,
 ) -> dict[str, Any]:
+    """The optimiser loop; ``epoch_set`` (when given) makes a fresh training set for every epoch."""
     config = run.config
     per_epoch, total, every = _plan(len(train_set), config)
     optimizer = _optimizer(run.model, config)
@@ -222,10 +235,11 @@ def _loop(
     tokens, step, losses, stopped = 0, 0, [], "completed"
     run.model.train()
     while step < total and stopped == "completed":
-        for batch in batch_order(train_set, config.batch_size, rng):
+        items = train_set if epoch_set is None else epoch_set()
+        for batch in batch_order(items, config.batch_size, rng):
             if should_stop is not None and should_stop():
                 raise TrainingCancelled(f"training cancelled at step {step}/{total}")
-            loss, n_tokens = _step(run, [train_set[i] for i in batch], optimizer)
+            loss, n_tokens = _step(run, [items[i] for i in batch], optimizer)
             step, tokens = step + 1, tokens + n_tokens
             schedule.step(step)
             losses.append(float(loss.detach()))

@@ -48,6 +48,9 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
         seed=student.seed,
         time_limit_s=student.time_limit_s,
         mask_numbers=student.mask_numbers,
+        normalize_names=student.normalize_names,
+        compact_programs=student.compact_programs,
+        shuffle_slots=student.shuffle_slots,
         tiny=dict(student.tiny),
         label=keys.usage_label(run_id, round_index),
     )
