@@ -54,6 +54,9 @@ class TrainParams(Strict):
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
     shuffle_slots: bool = Field(False, description="Slots N1, N2 … renamed at random every epoch.")
+    augment_distractors: float = Field(
+        0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
+    )
     tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     label: str | None = Field(None, max_length=200, description="Free label (run/round), kept in the meta.")
 

@@ -40,7 +40,9 @@ SCHEME = SCHEMES[CURRENT]
 _TEXT_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")
 # A numeric literal in Python source, not part of a name (x1) or of a longer literal.
 _CODE_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
-_SLOT = re.compile(r"(?<![\w.])N(\d+)(?![\w.])")
+CODE_SLOT = re.compile(r"(?<![\w.])N(\d+)(?![\w.])")
+# A slot in masked question text, where it may end a sentence ("costs $N1.").
+TEXT_SLOT = re.compile(r"(?<![\w.])N(\d+)(?!\w|\.\d)")
 _WORD = re.compile(r"[a-z]+")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*[\d.,]+\s*$")
 _WINDOW = 4  # words on each side of a number that describe it
@@ -149,7 +151,7 @@ def unmask_program(program: str, numbers: NumberMap) -> str | None:
         missing = True
         return match.group(0)
 
-    restored = _SLOT.sub(replace, program)
+    restored = CODE_SLOT.sub(replace, program)
     return None if missing else restored
 
 
@@ -161,11 +163,19 @@ def renumber_slots(question: str, program: str, rng: random.Random, pool: int = 
     permuted entity markers) keeps a model from learning "N2 is the multiplier": it has to find the
     slot whose words fit, which is what a distractor sentence tests. What the pair computes is unchanged.
     """
-    order = list(dict.fromkeys(_SLOT.findall(question)))
+    order = list(dict.fromkeys(TEXT_SLOT.findall(question)))
     names = rng.sample(range(1, max(pool, len(order)) + 1), len(order))
     mapping = {old: f"N{new}" for old, new in zip(order, names, strict=True)}
 
     def rename(match: re.Match[str]) -> str:
         return mapping.get(match.group(1), match.group(0))
 
-    return _SLOT.sub(rename, question), _SLOT.sub(rename, program)
+    return TEXT_SLOT.sub(rename, question), CODE_SLOT.sub(rename, program)
+
+
+def renumber_in_order(question: str, program: str) -> tuple[str, str]:
+    """Slots renamed ``N1, N2 …`` by first appearance in ``question`` (the program follows)."""
+    order = list(dict.fromkeys(TEXT_SLOT.findall(question)))
+    mapping = {old: f"N{new}" for new, old in enumerate(order, start=1)}
+    rename = lambda m: mapping.get(m.group(1), m.group(0))  # noqa: E731
+    return TEXT_SLOT.sub(rename, question), CODE_SLOT.sub(rename, program)

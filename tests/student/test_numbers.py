@@ -76,3 +76,18 @@ def test_renumbered_slots_keep_the_pairing_between_question_and_program() -> Non
     long = " ".join(f"N{i}" for i in range(1, 15))
     q, _ = renumber_slots(long, "ans = N14", rng)
     assert sorted(int(s) for s in re.findall(r"N(\d+)", q)) == list(range(1, 15))
+
+
+def test_slots_that_end_a_sentence_are_renamed_too() -> None:
+    import random
+
+    from student.numbers import renumber_in_order, renumber_slots
+
+    question = "Pens cost $N1. Tom buys N2. How many dollars?"
+    q, p = renumber_slots(question, "ans = N1 * N2", random.Random(1))
+    first, second = re.findall(r"N(\d+)", q)
+    assert p == f"ans = N{first} * N{second}"
+    assert renumber_in_order("Tom buys N7. Pens cost $N3.", "ans = N3 * N7") == (
+        "Tom buys N1. Pens cost $N2.",
+        "ans = N2 * N1",
+    )

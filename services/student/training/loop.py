@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from student.augment import Distractors
 from student.modeling import build_tiny, format_dict, load_pretrained
 from student.numbers import CURRENT, SCHEMES, renumber_slots
 
@@ -104,6 +105,32 @@ def _base(config: TrainConfig, pairs: list[tuple[str, str]]) -> tuple[Any, Any, 
     return load_pretrained(config.base_model)
 
 
+def _epoch_maker(
+    config: TrainConfig, train_pairs: list[tuple[str, str]], tokenizer: Any, fmt: Any
+) -> Callable[[], list[Encoded]] | None:
+    """What makes each epoch's training set when it changes from epoch to epoch (None: it does not):
+    unrelated statements inserted into a share of the questions, then slots renamed at random."""
+    shuffle = config.shuffle_slots and config.mask_numbers
+    augment = config.augment_distractors > 0 and config.mask_numbers
+    if not (shuffle or augment):
+        return None
+    rng = random.Random(f"{config.seed}/epochs")
+    distractors = Distractors([q for q, _ in train_pairs]) if augment else None
+
+    def make() -> list[Encoded]:
+        pairs = train_pairs
+        if distractors is not None:
+            pairs = [
+                distractors.insert(q, p, rng) if rng.random() < config.augment_distractors else (q, p)
+                for q, p in pairs
+            ]
+        if shuffle:
+            pairs = [renumber_slots(q, p, rng) for q, p in pairs]
+        return encode(pairs, tokenizer, fmt, config.max_length)[0]
+
+    return make
+
+
 def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
     """(steps per epoch, total steps, validate every n steps)."""
     per_epoch = math.ceil(n_train / config.batch_size)
@@ -177,14 +204,7 @@ def train(
     if not train_set:
         raise ValueError(f"no training example fits in max_length={config.max_length} tokens")
     run = _Run(model, tokenizer, fmt.kind == "seq2seq", config, resolve_device(config.device))
-    epoch_set = None
-    if config.shuffle_slots and config.mask_numbers:
-        names_rng = random.Random(f"{config.seed}/slots")
-
-        def epoch_set() -> list[Encoded]:
-            renamed = [renumber_slots(q, p, names_rng) for q, p in train_pairs]
-            return encode(renamed, tokenizer, fmt, config.max_length)[0]
-
+    epoch_set = _epoch_maker(config, train_pairs, tokenizer, fmt)
     metrics = _loop(run, train_set, val_set, progress, should_stop, epoch_set)
     run.restore_best()
     metrics |= {
