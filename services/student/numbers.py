@@ -20,7 +20,6 @@ Two schemes exist; a checkpoint's meta names the one it was trained with:
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,7 +45,6 @@ TEXT_SLOT = re.compile(r"(?<![\w.])N(\d+)(?!\w|\.\d)")
 _WORD = re.compile(r"[a-z]+")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*[\d.,]+\s*$")
 _WINDOW = 4  # words on each side of a number that describe it
-SLOT_POOL = 12  # slot names renumber_slots draws from (more when a question has more numbers)
 
 
 def _stem(word: str) -> str:
@@ -153,24 +151,6 @@ def unmask_program(program: str, numbers: NumberMap) -> str | None:
 
     restored = CODE_SLOT.sub(replace, program)
     return None if missing else restored
-
-
-def renumber_slots(question: str, program: str, rng: random.Random, pool: int = SLOT_POOL) -> tuple[str, str]:
-    """The same masked pair with its slots renamed at random: the question's k distinct slots get k
-    distinct names drawn from ``N1 … N<max(pool, k)>``, in question and program alike.
-
-    Training on freshly renamed slots every epoch (as reading-comprehension models are trained on
-    permuted entity markers) keeps a model from learning "N2 is the multiplier": it has to find the
-    slot whose words fit, which is what a distractor sentence tests. What the pair computes is unchanged.
-    """
-    order = list(dict.fromkeys(TEXT_SLOT.findall(question)))
-    names = rng.sample(range(1, max(pool, len(order)) + 1), len(order))
-    mapping = {old: f"N{new}" for old, new in zip(order, names, strict=True)}
-
-    def rename(match: re.Match[str]) -> str:
-        return mapping.get(match.group(1), match.group(0))
-
-    return TEXT_SLOT.sub(rename, question), CODE_SLOT.sub(rename, program)
 
 
 def renumber_in_order(question: str, program: str) -> tuple[str, str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from student.numbers import mask_program, mask_question, scheme_of, unmask_program
 
 
@@ -55,38 +53,9 @@ def test_a_repeated_value_goes_to_the_occurrence_its_variable_is_named_after() -
     assert mask_program("ans = 7 * 2 + 7", numbers) == "ans = N2 * N1 + N3"
 
 
-def test_renumbered_slots_keep_the_pairing_between_question_and_program() -> None:
-    import random
-
-    from student.numbers import renumber_slots
-
-    question = "Tom has N1 bags with N2 pens each. He buys N3 more pens. How many pens?"
-    program = "v1 = N1 * N2\nans = v1 + N3"
-    rng = random.Random(0)
-    seen = set()
-    for _ in range(50):
-        q, p = renumber_slots(question, program, rng)
-        slots = re.findall(r"N(\d+)", q)
-        assert len(set(slots)) == 3
-        assert all(1 <= int(s) <= 12 for s in slots)
-        assert p == f"v1 = N{slots[0]} * N{slots[1]}\nans = v1 + N{slots[2]}"
-        assert q.replace(f"N{slots[0]} ", "X ", 1).startswith("Tom has X bags")
-        seen.add(tuple(slots))
-    assert len(seen) > 40  # fresh names nearly every time
-    long = " ".join(f"N{i}" for i in range(1, 15))
-    q, _ = renumber_slots(long, "ans = N14", rng)
-    assert sorted(int(s) for s in re.findall(r"N(\d+)", q)) == list(range(1, 15))
-
-
 def test_slots_that_end_a_sentence_are_renamed_too() -> None:
-    import random
+    from student.numbers import renumber_in_order
 
-    from student.numbers import renumber_in_order, renumber_slots
-
-    question = "Pens cost $N1. Tom buys N2. How many dollars?"
-    q, p = renumber_slots(question, "ans = N1 * N2", random.Random(1))
-    first, second = re.findall(r"N(\d+)", q)
-    assert p == f"ans = N{first} * N{second}"
     assert renumber_in_order("Tom buys N7. Pens cost $N3.", "ans = N3 * N7") == (
         "Tom buys N1. Pens cost $N2.",
         "ans = N2 * N1",

@@ -169,12 +169,8 @@ def test_echo_prompts_read_the_asking_sentence_or_the_whole_question_twice():
         build_tiny([question], {"echo": "thrice"}, 64)
 
 
-def test_shuffled_and_augmented_epochs_train_and_every_slot_name_is_one_token():
-    config = TrainConfig(**(FAST | {"epochs": 2, "shuffle_slots": True, "augment_distractors": 0.5}))
-    result = train(examples(60, seed=4), config, scratch_dir() / "shuffled")
+def test_augmented_epochs_train_and_are_recorded():
+    config = TrainConfig(**(FAST | {"epochs": 2, "augment_distractors": 0.5}))
+    result = train(examples(60, seed=4), config, scratch_dir() / "augmented")
     assert result.metrics["steps"] > 0
-    assert json.loads((result.checkpoint_dir / META_FILE).read_text())["config"]["shuffle_slots"] is True
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(result.checkpoint_dir)
-    assert all(len(tokenizer.tokenize(f" N{i}")) == 1 for i in range(1, 13))
+    assert json.loads((result.checkpoint_dir / META_FILE).read_text())["config"]["augment_distractors"] == 0.5

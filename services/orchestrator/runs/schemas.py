@@ -83,7 +83,6 @@ class StudentConfig(Strict):
     mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
-    shuffle_slots: bool = Field(False, description="Slots N1, N2 … renamed at random every epoch.")
     augment_distractors: float = Field(
         0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )

@@ -32,7 +32,6 @@ class TrainConfig:
     mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
     normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
     compact_programs: bool = True  # number constants inlined, final ``ans = x`` folded (student.names)
-    shuffle_slots: bool = False  # masked slots renamed at random every epoch (student.numbers.renumber_slots)
     augment_distractors: float = 0.0  # share of examples given an unrelated statement each epoch (augment.py)
     max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)

@@ -21,7 +21,7 @@ import torch
 
 from student.augment import Distractors
 from student.modeling import build_tiny, format_dict, load_pretrained
-from student.numbers import CURRENT, SCHEMES, renumber_slots
+from student.numbers import CURRENT, SCHEMES
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
@@ -96,9 +96,6 @@ class _Run:
 def _base(config: TrainConfig, pairs: list[tuple[str, str]]) -> tuple[Any, Any, Any]:
     if config.base_model == "tiny":
         texts = [text for pair in pairs for text in pair]
-        if config.shuffle_slots:  # the tokenizer must know every slot name the renaming can draw
-            rng = random.Random(config.seed)
-            texts += [text for pair in pairs for text in renumber_slots(*pair, rng)]
         return build_tiny(texts, config.tiny, config.max_length)
     if config.tiny:
         raise ValueError("TrainConfig.tiny only applies when base_model is 'tiny'")
@@ -109,23 +106,17 @@ def _epoch_maker(
     config: TrainConfig, train_pairs: list[tuple[str, str]], tokenizer: Any, fmt: Any
 ) -> Callable[[], list[Encoded]] | None:
     """What makes each epoch's training set when it changes from epoch to epoch (None: it does not):
-    unrelated statements inserted into a share of the questions, then slots renamed at random."""
-    shuffle = config.shuffle_slots and config.mask_numbers
-    augment = config.augment_distractors > 0 and config.mask_numbers
-    if not (shuffle or augment):
+    an unrelated statement inserted into a share of the questions (``augment_distractors``)."""
+    if config.augment_distractors <= 0 or not config.mask_numbers:
         return None
     rng = random.Random(f"{config.seed}/epochs")
-    distractors = Distractors([q for q, _ in train_pairs]) if augment else None
+    distractors = Distractors([q for q, _ in train_pairs])
 
     def make() -> list[Encoded]:
-        pairs = train_pairs
-        if distractors is not None:
-            pairs = [
-                distractors.insert(q, p, rng) if rng.random() < config.augment_distractors else (q, p)
-                for q, p in pairs
-            ]
-        if shuffle:
-            pairs = [renumber_slots(q, p, rng) for q, p in pairs]
+        pairs = [
+            distractors.insert(q, p, rng) if rng.random() < config.augment_distractors else (q, p)
+            for q, p in train_pairs
+        ]
         return encode(pairs, tokenizer, fmt, config.max_length)[0]
 
     return make

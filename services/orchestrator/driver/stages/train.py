@@ -50,7 +50,6 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
         mask_numbers=student.mask_numbers,
         normalize_names=student.normalize_names,
         compact_programs=student.compact_programs,
-        shuffle_slots=student.shuffle_slots,
         augment_distractors=student.augment_distractors,
         tiny=dict(student.tiny),
         label=keys.usage_label(run_id, round_index),
