@@ -6,7 +6,8 @@ held-out problems with such a sentence solved far less often than those without.
 takes the training set's own masked questions, keeps their statements (sentences with a number slot
 that do not ask anything) and, each epoch, inserts one of them into a share of the training questions.
 The program is unchanged — the inserted numbers are never used — and the slots are renumbered in order
-of appearance, so the example is exactly what the masking of such a question would give.
+of appearance, so the example is exactly what the masking of such a question would give. Statements
+that refer to something outside themselves (pronouns, "this", "another", "then") are never used.
 
 A statement is only inserted where it shares no rare word (a name or an item: words found in at most
 ``rare_df`` of the questions) with the question, so that it cannot be about the same thing. Nothing
@@ -24,6 +25,13 @@ from student.numbers import TEXT_SLOT, renumber_in_order
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z]+")
+# A statement that leans on another sentence ("She keeps this up for N2 days") is not self-contained:
+# inserted elsewhere it would point at that question's people and things.
+_REFERRING = re.compile(
+    r"\b(he|she|his|her|him|they|them|their|it|its|this|that|these|those|also|"
+    r"another|then|after|later|again)\b",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> set[str]:
@@ -42,7 +50,7 @@ class Distractors:
                 s
                 for q in questions
                 for s in _SENTENCE_END.split(q.strip())[:-1]
-                if TEXT_SLOT.search(s) and not s.endswith("?")
+                if TEXT_SLOT.search(s) and not s.endswith("?") and not _REFERRING.search(s)
             }
         )
 
