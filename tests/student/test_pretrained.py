@@ -95,6 +95,7 @@ def test_gpt2_from_a_saved_path_trains_and_predicts(tmp_path: Path):
         "sep": "\nProgram:\n",
         "use_bos": True,
         "newline": None,
+        "echo": "none",
     }
     preds = load_predictor(result.checkpoint_dir, device="cpu", threads=1).predict(
         items(4, 9), max_new_tokens=12
