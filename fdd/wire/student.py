@@ -44,6 +44,9 @@ class TrainParams(Strict):
     examples: list[TrainExample] = Field(min_length=1, max_length=500_000)
     base_model: str = Field("tiny", description="'tiny' (built offline), a local path, or a hub id.")
     epochs: int = Field(20, ge=1, le=1000)
+    budget_examples: int | None = Field(
+        None, ge=1, description="Example passes instead of epochs, counted on the distinct training pairs."
+    )
     batch_size: int = Field(32, ge=1, le=4096)
     lr: float = Field(2e-3, gt=0, le=1.0)
     max_steps: int | None = Field(None, ge=1)

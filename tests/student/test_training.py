@@ -174,3 +174,24 @@ def test_augmented_epochs_train_and_are_recorded():
     result = train(examples(60, seed=4), config, scratch_dir() / "augmented")
     assert result.metrics["steps"] > 0
     assert json.loads((result.checkpoint_dir / META_FILE).read_text())["config"]["augment_distractors"] == 0.5
+
+
+def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
+    from student.training.loop import _plan
+
+    per_epoch, total, _ = _plan(100, TrainConfig(batch_size=10, budget_examples=450))
+    assert (per_epoch, total) == (10, 50)  # ceil(450 / 100) = 5 epochs of 10 steps
+    assert _plan(100, TrainConfig(batch_size=10, epochs=3))[1] == 30  # without a budget: epochs
+    # paths that the masking and normalisation merge do not shrink the budget: 4 examples, 2 pairs
+    data = [
+        TrainExample("a", "Tom has 5 pens and 7 cups.", p)
+        for p in ("x = 5\nans = x + 7", "y = 5\nans = y + 7")
+    ]
+    data += [
+        TrainExample("b", "Ann has 3 pens and 2 cups.", p) for p in ("a = 3\nans = a - 2", "ans = 3 - 2")
+    ]
+    result = train(
+        data, TrainConfig(**(FAST | {"budget_examples": 8, "val_fraction": 0})), scratch_dir() / "b"
+    )
+    assert result.metrics["train_examples"] == 2
+    assert result.metrics["steps"] == 4  # 8 passes over 2 distinct pairs: 4 epochs of one batch

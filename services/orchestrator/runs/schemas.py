@@ -79,7 +79,9 @@ class StudentConfig(Strict):
     max_steps: int | None = Field(None, ge=1)
     tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     time_limit_s: float | None = Field(None, gt=0)
-    train_budget_examples: int = Field(40_000, ge=1, description="Example passes per round (sets epochs).")
+    train_budget_examples: int = Field(
+        40_000, ge=1, description="Example passes per round over the student's distinct pairs (sets epochs)."
+    )
     mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")

@@ -21,6 +21,7 @@ class TrainConfig:
 
     base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
     epochs: int = 20  # passes over the training split (fewer if max_steps or time_limit_s stops first)
+    budget_examples: int | None = None  # example passes instead: epochs = ceil(budget / distinct pairs)
     batch_size: int = 32  # examples per optimiser step
     lr: float = 2e-3  # peak AdamW learning rate (cosine decay after warm-up); ~5e-5 suits pre-trained bases
     weight_decay: float = 0.01  # AdamW weight decay (not applied to biases and norms)

@@ -125,7 +125,10 @@ def _epoch_maker(
 def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
     """(steps per epoch, total steps, validate every n steps)."""
     per_epoch = math.ceil(n_train / config.batch_size)
-    total = per_epoch * config.epochs
+    epochs = config.epochs
+    if config.budget_examples is not None:  # counted on the distinct pairs the model actually sees
+        epochs = max(1, min(1000, math.ceil(config.budget_examples / n_train)))
+    total = per_epoch * epochs
     if config.max_steps is not None:
         total = min(total, config.max_steps)
     every = max(1, min(per_epoch // max(config.evals_per_epoch, 1), total // 10))

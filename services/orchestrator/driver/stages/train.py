@@ -2,8 +2,11 @@
 
 D_r is every (question, correct program) pair of the run's training problems: the seed rationales and
 the agreeing programs of every accepted variant so far. One student ``train`` job per round (its id
-deterministic, recorded before it is sent); epochs follow ``train_budget_examples`` so that rounds with
-more data do not train for more example passes. The checkpoint is recorded in the round.
+deterministic, recorded before it is sent); unless the run fixes ``epochs``, the job carries
+``train_budget_examples`` and the student turns it into epochs over the *distinct* pairs it trains on
+(its masking and program normalisation merge paths that differ only in names or constant lines, which
+the orchestrator cannot see), so that rounds with more data do not train for more example passes and
+merged paths do not shrink the budget. The checkpoint is recorded in the round.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
         examples=examples,
         base_model=student.base_model,
         epochs=student.epochs_for(len(examples)),
+        budget_examples=student.train_budget_examples if student.epochs is None else None,
         batch_size=student.batch_size,
         lr=student.lr,
         max_steps=student.max_steps,
