@@ -6,9 +6,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_TEXT_CHARS = 8_000
+# The tiny model's settings: the keys of student.modeling.TINY_DEFAULTS (a test keeps them equal), known
+# here so that a job with a misspelt one is refused when it is posted, not when a worker runs it.
+TINY_KEYS = frozenset({"arch", "hidden", "layers", "heads", "ffn", "vocab_size", "dropout", "echo"})
+
+
+def _known_tiny(value: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(value) - TINY_KEYS
+    if unknown:
+        raise ValueError(f"unknown tiny-model settings {sorted(unknown)}; known: {sorted(TINY_KEYS)}")
+    return value
+
+
+TinyOverrides = Annotated[dict[str, Any], AfterValidator(_known_tiny)]
 
 
 class Strict(BaseModel):
@@ -59,7 +72,7 @@ class TrainParams(Strict):
     augment_distractors: float = Field(
         0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )
-    tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
+    tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     label: str | None = Field(None, max_length=200, description="Free label (run/round), kept in the meta.")
 
 

@@ -25,6 +25,9 @@ def test_seed_takes_a_dataset_or_a_curriculum_not_both() -> None:
 def test_unknown_keys_are_refused_at_every_level() -> None:
     with pytest.raises(ValidationError, match="evaluation.benchmark\n"):
         RunConfig(name="x", evaluation={"benchmark": ["gsm8k"]})
+    with pytest.raises(ValidationError, match="unknown tiny-model settings"):  # not when the job runs
+        RunConfig(name="x", student={"tiny": {"hiden": 64}})
+    assert RunConfig(name="x", student={"tiny": {"hidden": 64, "dropout": 0.0}}).student.tiny["hidden"] == 64
 
 
 def test_curriculum_steps_stay_within_the_grammar() -> None:

@@ -97,6 +97,7 @@ def test_evaluate_with_known_checkpoint_is_queued(api):
         ({"id": "..", "params": train_params(2)}, "id"),
         ({"params": train_params(2), "priority": 3}, "priority"),
         ({"params": {"kind": "evaluate", "checkpoint": "ck1", "benchmark": "nonsense"}}, "params.benchmark"),
+        ({"params": {**train_params(2), "tiny": {"hiden": 64}}}, "params.train.tiny"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(api, body, field):

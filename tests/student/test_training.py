@@ -195,3 +195,10 @@ def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
     )
     assert result.metrics["train_examples"] == 2
     assert result.metrics["steps"] == 4  # 8 passes over 2 distinct pairs: 4 epochs of one batch
+
+
+def test_the_wire_knows_every_tiny_setting():
+    from fdd.wire.student import TINY_KEYS
+    from student.modeling import TINY_DEFAULTS
+
+    assert set(TINY_DEFAULTS) == TINY_KEYS

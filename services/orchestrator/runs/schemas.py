@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from fdd.wire.student import TinyOverrides
 from orchestrator.runs.state import RoundStatus, RunStatus, Stage
 
 CURRICULUM_MAX_STEPS = 8  # fdd.curriculum.MAX_STEPS (not imported here: the grammar is heavy to load)
@@ -77,7 +78,7 @@ class StudentConfig(Strict):
     batch_size: int = Field(32, ge=1, le=4096)
     lr: float = Field(2e-3, gt=0.0, le=1.0)
     max_steps: int | None = Field(None, ge=1)
-    tiny: dict[str, Any] = Field(default_factory=dict, description="Overrides of the tiny model's config.")
+    tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     time_limit_s: float | None = Field(None, gt=0)
     train_budget_examples: int = Field(
         40_000, ge=1, description="Example passes per round over the student's distinct pairs (sets epochs)."
