@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from fdd.curriculum import MAX_STEPS
-from orchestrator.runs.schemas import CURRICULUM_MAX_STEPS, CurriculumSpec, RunConfig, StudentConfig
+from orchestrator.runs.schemas import CURRICULUM_MAX_STEPS, CurriculumSpec, RunConfig
 
 
 def test_defaults_make_a_complete_offline_config_that_round_trips() -> None:
@@ -34,9 +34,3 @@ def test_curriculum_steps_stay_within_the_grammar() -> None:
     assert CURRICULUM_MAX_STEPS == MAX_STEPS
     with pytest.raises(ValidationError, match=f"between 1 and {MAX_STEPS}"):
         CurriculumSpec(steps=[1, MAX_STEPS + 1])
-
-
-@pytest.mark.parametrize(("n_examples", "epochs"), [(2000, 20), (3000, 14), (100_000, 1), (10, 1000)])
-def test_epochs_keep_training_passes_near_the_budget(n_examples: int, epochs: int) -> None:
-    assert StudentConfig(train_budget_examples=40_000).epochs_for(n_examples) == epochs
-    assert StudentConfig(epochs=3).epochs_for(n_examples) == 3

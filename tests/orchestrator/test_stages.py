@@ -86,6 +86,18 @@ def test_train_records_the_job_before_sending_and_the_checkpoint_after(db_sessio
         round_ = s.scalars(sa.select(Round)).one()
         assert round_.checkpoint == job.job_id
         assert round_.metrics["train"]["metrics"] == {"examples": 12}
+    params = student.jobs[f"run{run_id}-r0-train-a0"]["params"]
+    assert (params["epochs"], params["budget_examples"]) == (3, None)  # the run fixed its epochs
+
+
+def test_train_sends_the_example_budget_when_epochs_are_not_fixed(db_sessionmaker):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    teacher, student = FakeTeacher(), FakeStudent()
+    run_steps(init.step, context(db_sessionmaker, run_id, teacher, student))
+    _advance_to(db_sessionmaker, run_id, Stage.TRAIN)
+    run_steps(train.step, context(db_sessionmaker, run_id, teacher, student))
+    params = student.jobs[f"run{run_id}-r0-train-a0"]["params"]
+    assert params["budget_examples"] == 40_000  # the student turns it into epochs over distinct pairs
 
 
 def _through_classify(maker, run_id: int, teacher: FakeTeacher, student: FakeStudent) -> None:

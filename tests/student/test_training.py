@@ -202,3 +202,11 @@ def test_the_wire_knows_every_tiny_setting():
     from student.modeling import TINY_DEFAULTS
 
     assert set(TINY_DEFAULTS) == TINY_KEYS
+
+
+@pytest.mark.parametrize(("n_pairs", "epochs"), [(2000, 20), (3000, 14), (100_000, 1), (10, 1000)])
+def test_epochs_keep_training_passes_near_the_budget(n_pairs: int, epochs: int):
+    from student.training.loop import _plan
+
+    assert _plan(n_pairs, TrainConfig(batch_size=1, budget_examples=40_000))[1] == n_pairs * epochs
+    assert _plan(n_pairs, TrainConfig(batch_size=1, epochs=3))[1] == n_pairs * 3

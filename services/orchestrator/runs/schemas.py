@@ -6,7 +6,6 @@ ignored knob. It is stored as JSON on the run (``model_dump(mode="json")``) and 
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any, Literal
 
@@ -90,12 +89,6 @@ class StudentConfig(Strict):
         0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )
     seed: int = 0
-
-    def epochs_for(self, n_examples: int) -> int:
-        """Epochs for a training set of ``n_examples``: fixed, or ceil(budget / size) within 1..1000."""
-        if self.epochs is not None:
-            return self.epochs
-        return max(1, min(1000, math.ceil(self.train_budget_examples / max(1, n_examples))))
 
 
 class EvaluationConfig(Strict):

@@ -41,11 +41,15 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
     if not examples:
         raise jobs.StageFailed("the distillation set is empty: the teacher produced no correct rationale")
     student = config.student
+    passes = (
+        {"epochs": student.epochs}
+        if student.epochs is not None
+        else {"budget_examples": student.train_budget_examples}
+    )
     return TrainParams(
         examples=examples,
         base_model=student.base_model,
-        epochs=student.epochs_for(len(examples)),
-        budget_examples=student.train_budget_examples if student.epochs is None else None,
+        **passes,
         batch_size=student.batch_size,
         lr=student.lr,
         max_steps=student.max_steps,
