@@ -15,22 +15,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
 from student.inference import PredictItem, evaluate, load_predictor
-from student.numbers import mask_program, mask_question
+from student.numbers import CODE_SLOT, mask_program, mask_question
 from student.training import TrainConfig, TrainExample, train
 
 
 def has_extra_numbers(question: str, program: str) -> bool:
     """True when the question states a number that the gold program never uses."""
     _, numbers = mask_question(question)
-    used = set(re.findall(r"\bN\d+\b", mask_program(program, numbers)))
-    return any(f"N{i + 1}" not in used for i in range(len(numbers.slots)))
+    used = {int(n) for n in CODE_SLOT.findall(mask_program(program, numbers))}
+    return any(i + 1 not in used for i in range(len(numbers.slots)))
 
 
 def main() -> None:

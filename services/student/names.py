@@ -85,7 +85,7 @@ class _Inliner(ast.NodeTransformer):
         return node
 
 
-def _reads(body: list[ast.stmt]) -> Counter[str]:
+def _reads(body: list[ast.Assign]) -> Counter[str]:
     names = (n for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Name))
     return Counter(n.id for n in names if isinstance(n.ctx, ast.Load))
 
@@ -125,7 +125,7 @@ def compact_program(program: str) -> str:
             and isinstance(last.value, ast.Name)
             and last.value.id == source
             and bound[source] == 1
-            and _reads(list(body))[source] == 1
+            and _reads(body)[source] == 1
         ):
             before.targets = [ast.Name(id=target(last), ctx=ast.Store())]
             body.pop()

@@ -14,8 +14,8 @@ Two schemes exist; a checkpoint's meta names the one it was trained with:
   the i-th use of a value takes the i-th unused occurrence (the last one once they run out).
 - ``values`` (checkpoints written before it): one slot per distinct value. A question with a repeated
   number then has fewer slots than its sentences suggest, and a model that learnt "N1 * N2" for
-  "N1 crates with N2 oranges" names a slot that does not exist (measured: 4–5 % of held-out
-  problems failed with ``unknown_slot`` for that reason alone).
+  "N1 crates with N2 oranges" names a slot that does not exist (measured: 22 of 500 held-out
+  problems had no answer, nearly all of them ``unknown_slot`` for that reason).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ SCHEMES = {
     "values": "N<i> by first appearance of each distinct value in the question; program literals equal "
     "to a question number use its slot; others stay literal",
 }
-SCHEME = SCHEMES[CURRENT]
 
 # A number in running text: 1,234.5 / 3.5 / 12. A leading sign is left alone (it is usually a dash).
 _TEXT_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")

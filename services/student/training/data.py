@@ -36,9 +36,9 @@ class Encoded:
 def masked_pairs(
     examples: Sequence[TrainExample], mask_numbers: bool, normalize: bool = False, compact: bool = False
 ) -> list[tuple[str, str]]:
-    """(question, program) texts as the model sees them: numbers masked (while the program still binds
-    them in question order, so repeated values get their slots in order), then compacted, then names
-    normalised. Pairs made identical by this are kept once (rationales differing only in names)."""
+    """(question, program) texts as the model sees them: numbers masked (while the program still names
+    its constants, so a repeated value goes to the occurrence its variable is named after), then
+    compacted, then names normalised. Pairs made identical by this are kept once."""
     pairs = []
     for ex in examples:
         question, program = ex.question, ex.program
