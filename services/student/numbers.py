@@ -11,7 +11,8 @@ Two schemes exist; a checkpoint's meta names the one it was trained with:
   ("3 crates with 3 oranges" → N1, N2). When a value occurs more than once, a program line
   ``name = value`` takes the occurrence whose neighbouring words best match the name's words
   (``pencils = 7`` → the 7 in "orders 7 pencils", not the 7 in "7 apples in each crate"); otherwise
-  the i-th use of a value takes the i-th unused occurrence (the last one once they run out).
+  the i-th use of a value takes the i-th unused occurrence. A literal inside an expression whose
+  occurrences are all named by such lines stays a literal (``// 2`` for "half"; ``mask_program``).
 - ``values`` (checkpoints written before it): one slot per distinct value. A question with a repeated
   number then has fewer slots than its sentences suggest, and a model that learnt "N1 * N2" for
   "N1 crates with N2 oranges" names a slot that does not exist (measured: 22 of 500 held-out
@@ -29,7 +30,8 @@ CURRENT = "occurrences"
 SCHEMES = {
     "occurrences": "N<i> for the i-th number in the question; a program literal equal to a repeated "
     "value takes the occurrence whose neighbouring words match its variable's name, else the next "
-    "unused occurrence (the last one after that); other literals stay literal",
+    "unused occurrence (the last one after that); a literal inside an expression whose occurrences "
+    "are all named by name = value lines stays literal, as do literals not in the question",
     "values": "N<i> by first appearance of each distinct value in the question; program literals equal "
     "to a question number use its slot; others stay literal",
 }
@@ -111,29 +113,53 @@ def mask_question(question: str, scheme: str = CURRENT) -> tuple[str, NumberMap]
 
 
 def mask_program(program: str, numbers: NumberMap, scheme: str = CURRENT) -> str:
-    """Replace literals of ``program`` that equal a question number with a slot of that number."""
+    """Replace literals of ``program`` that equal a question number with a slot of that number.
+
+    ``name = value`` lines choose first (by the name's words, else the next unused occurrence, else the
+    last one). A literal inside an expression then takes an occurrence no line has taken; when every
+    occurrence is already named by a ``name = value`` line it stays a literal: it is a constant of its
+    own (``sold = apples // 2`` for "half" when "2 apples per crate" is ``per_crate = 2``). Inline-only
+    programs (``ans = 114 - 114 * 50 // 100``) reuse an occurrence they used before.
+    """
     if scheme == "values":
         return _CODE_NUMBER.sub(lambda m: (numbers.slots_of(m.group(0)) or [m.group(0)])[0], program)
-    taken: set[str] = set()
-    lines = []
-    for line in program.split("\n"):
-        named = _ASSIGN.match(line)
-        hint = {_stem(w) for w in named.group(1).lower().split("_") if w} if named else set()
+    lines = program.split("\n")
+    out = list(lines)
+    named: set[str] = set()  # occurrences taken by name = value lines
+    for i, line in enumerate(lines):
+        if (assign := _ASSIGN.match(line)) is None:
+            continue
+        hint = {_stem(w) for w in assign.group(1).lower().split("_") if w}
 
-        def replace(match: re.Match[str], hint: set[str] = hint) -> str:
+        def by_name(match: re.Match[str], hint: set[str] = hint) -> str:
             same = numbers.slots_of(match.group(0))
             if not same:
                 return match.group(0)
-            free = [slot for slot in same if slot not in taken] or same[-1:]
+            free = [slot for slot in same if slot not in named] or same[-1:]
             if hint and numbers.contexts:
                 score = lambda slot: len(hint & numbers.contexts[int(slot[1:]) - 1])  # noqa: E731
                 best = max(score(slot) for slot in free)
                 free = [slot for slot in free if score(slot) == best]
-            taken.add(free[0])
+            named.add(free[0])
             return free[0]
 
-        lines.append(_CODE_NUMBER.sub(replace, line))
-    return "\n".join(lines)
+        out[i] = _CODE_NUMBER.sub(by_name, line)
+    inline: list[str] = []  # occurrences taken by literals inside expressions, in order
+
+    def in_expression(match: re.Match[str]) -> str:
+        same = numbers.slots_of(match.group(0))
+        free = [slot for slot in same if slot not in named and slot not in inline]
+        reused = [slot for slot in same if slot in inline]
+        slot = free[0] if free else (reused[-1] if reused else None)
+        if slot is None:
+            return match.group(0)
+        inline.append(slot)
+        return slot
+
+    for i, line in enumerate(lines):
+        if _ASSIGN.match(line) is None:
+            out[i] = _CODE_NUMBER.sub(in_expression, line)
+    return "\n".join(out)
 
 
 def unmask_program(program: str, numbers: NumberMap) -> str | None:

@@ -26,6 +26,27 @@ def test_literals_not_in_the_question_stay_literal() -> None:
     assert mask_program("ans = 114 - 114 * 50 // 100", numbers) == "ans = N1 - N1 * N2 // 100"
 
 
+def test_a_constant_equal_to_a_named_question_number_stays_literal() -> None:
+    # "half" is // 2, not the crate size 2 that the program has already named
+    question = "Layla has 114 apples. Each crate holds 2 apples. Layla fills 6 crates. She sells half."
+    _, numbers = mask_question(question)
+    program = (
+        "layla = 114\nper_crate = 2\ncrates = 6\nin_crates = crates * per_crate\n"
+        "total = layla + in_crates\nsold = total // 2\nans = sold"
+    )
+    masked = mask_program(program, numbers).splitlines()
+    assert masked[:3] == ["layla = N1", "per_crate = N2", "crates = N3"]
+    assert masked[5] == "sold = total // 2"
+    # the naming line wins even when the expression comes first ("three times" vs "3 neighbors")
+    question = "Dylan has 8 mangoes. Alice has three times as many. She splits them among 3 friends."
+    _, numbers = mask_question(question)
+    program = "dylan = 8\nalice = dylan * 3\nfriends = 3\nans = alice // friends"
+    assert mask_program(program, numbers).splitlines()[1:3] == ["alice = dylan * 3", "friends = N2"]
+    # an unnamed occurrence is still taken by the expression
+    _, numbers = mask_question("Dylan has 8 mangoes. Alice has 3 times as many.")
+    assert mask_program("dylan = 8\nans = dylan * 3", numbers) == "dylan = N1\nans = dylan * N2"
+
+
 def test_unmask_restores_and_rejects_unknown_slots() -> None:
     _, numbers = mask_question("Mia buys 8 beads at $8 each.")
     assert unmask_program("ans = N1 * N2", numbers) == "ans = 8 * 8"
