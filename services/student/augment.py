@@ -5,8 +5,9 @@ language models can be easily distracted by irrelevant context"), and fdd's own 
 held-out problems with such a sentence solved far less often than those without. ``Distractors``
 takes the training set's own masked questions, keeps their statements (sentences with a number slot
 that do not ask anything) and, each epoch, inserts one of them into a share of the training questions.
-The program is unchanged — the inserted numbers are never used — and the slots are renumbered in order
-of appearance, so the example is exactly what the masking of such a question would give. Statements
+The program is unchanged — the inserted numbers are never used — and the slots (and the people and
+things of ``student.entities``, which become new ones) are renumbered in order of appearance, so the
+example is exactly what the masking of such a question would give. Statements
 that refer to something outside themselves (pronouns, "this", "another", "then") are never used.
 
 A statement is only inserted where it shares no rare word (a name or an item: words found in at most
@@ -21,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from student.entities import highest_symbols, renumber_symbols
 from student.numbers import TEXT_SLOT, renumber_in_order
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -71,7 +73,9 @@ class Distractors:
             if self.rare(extra) & own or extra in sentences:
                 continue
             extra = TEXT_SLOT.sub(lambda m: f"N{int(m.group(1)) + offset}", extra)
+            extra = renumber_symbols(extra, highest_symbols(question))  # its own people and things
             at = rng.randrange(len(sentences))  # before the asking sentence, never after it
             text = " ".join(sentences[:at] + [extra] + sentences[at:])
-            return renumber_in_order(text, program)
+            question_out, program_out = renumber_in_order(text, program)
+            return renumber_symbols(question_out), program_out
         return question, program

@@ -11,7 +11,15 @@ from safetensors.torch import load_file
 
 from student.modeling import META_FILE, PromptFormat, build_tiny
 from student.training import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, train
-from student.training.data import IGNORE, data_hash, encode, masked_pairs, split_by_question
+from student.training.data import (
+    IGNORE,
+    data_hash,
+    encode,
+    masked_pairs,
+    masks_entities,
+    split_by_question,
+    training_pairs,
+)
 from tests.student.tiny import FAST, examples, scratch_dir, trained_tiny
 
 
@@ -46,7 +54,7 @@ def test_progress_reports_every_step_until_cancelled():
         train(data, config, out, progress=seen.append, should_stop=lambda: len(seen) >= 3)
     assert [p.step for p in seen] == [1, 2, 3]
     # Steps are planned on the distinct (masked, name-normalised) training pairs, not the raw examples.
-    pairs = masked_pairs(data, config.mask_numbers, config.normalize_names, config.compact_programs)
+    pairs, _ = training_pairs(data, config)
     train_pairs, _ = split_by_question(pairs, config.val_fraction, config.seed)
     assert len(train_pairs) < 40
     assert seen[0].total_steps == config.epochs * math.ceil(len(train_pairs) / config.batch_size)
@@ -195,6 +203,30 @@ def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
     )
     assert result.metrics["train_examples"] == 2
     assert result.metrics["steps"] == 4  # 8 passes over 2 distinct pairs: 4 epochs of one batch
+
+
+def test_entities_are_masked_in_training_and_inference():
+    from student.entities import EntityVocab
+    from student.inference import load_predictor
+
+    data = examples(40, seed=6)
+    result = train(data, TrainConfig(threads=1, batch_size=8, max_steps=2), scratch_dir() / "entities")
+    # on by default for the tiny model, and for a base that is a checkpoint trained with it
+    assert masks_entities(TrainConfig(base_model=str(result.checkpoint_dir)))
+    saved = json.loads((result.checkpoint_dir / META_FILE).read_text())["entities"]
+    assert saved["enabled"] is True
+    assert EntityVocab.from_dict(saved) == EntityVocab.learn(ex.question for ex in data)
+    predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf")
+    assert predictor.entities is not None
+    question = data[0].question
+    masked = predictor.entities.mask(question)
+    assert masked.startswith("P1 has ")  # "Tom has 12 apples. …" → "P1 has 12 X1. …"
+    assert " X1" in masked
+    config = TrainConfig(threads=1, batch_size=8, max_steps=2, mask_entities=False)
+    off = train(data, config, scratch_dir() / "off")
+    assert json.loads((off.checkpoint_dir / META_FILE).read_text())["entities"] == {"enabled": False}
+    assert load_predictor(off.checkpoint_dir, device="cpu", engine="hf").entities is None
+    assert not masks_entities(TrainConfig(base_model=str(off.checkpoint_dir)))
 
 
 def test_the_wire_knows_every_tiny_setting():

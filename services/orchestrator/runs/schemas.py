@@ -83,6 +83,10 @@ class StudentConfig(Strict):
         40_000, ge=1, description="Example passes per round over the student's distinct pairs (sets epochs)."
     )
     mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
+    mask_entities: bool | None = Field(
+        None,
+        description="People become P1, P2 …, counted things X1, X2 … in questions; None: on for 'tiny' only.",
+    )
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
     augment_distractors: float = Field(

@@ -20,6 +20,7 @@ import torch
 
 from fdd.answers import answers_equal
 from fdd.programs import execute_many
+from student.entities import EntityVocab
 from student.modeling import PromptFormat, load_pretrained, read_meta
 from student.numbers import NumberMap, mask_question, scheme_of, unmask_program
 
@@ -104,10 +105,12 @@ class Predictor:
         fmt: PromptFormat,
         masking: str | None,
         exec_timeout: float = 2.0,
+        entities: EntityVocab | None = None,
     ):
-        """``masking``: the number-masking scheme the model was trained with (None: no masking)."""
+        """``masking``: the number-masking scheme the model was trained with (None: no masking);
+        ``entities``: the people/things vocabulary it was trained with (None: no entity masking)."""
         self.generator, self.tokenizer, self.fmt = generator, tokenizer, fmt
-        self.masking, self.exec_timeout = masking, exec_timeout
+        self.masking, self.exec_timeout, self.entities = masking, exec_timeout, entities
 
     @property
     def engine(self) -> str:
@@ -147,7 +150,9 @@ class Predictor:
         return predictions
 
     def _mask(self, question: str) -> tuple[str, NumberMap | None]:
-        return mask_question(question, self.masking) if self.masking else (question, None)
+        """The question as the model was trained to read it, and its number slots."""
+        text, numbers = mask_question(question, self.masking) if self.masking else (question, None)
+        return (self.entities.mask(text) if self.entities is not None else text), numbers
 
     @staticmethod
     def _program(completion: Completion, numbers: NumberMap | None) -> tuple[str | None, str | None]:
@@ -200,13 +205,16 @@ def load_predictor(
         torch.set_num_threads(threads)
     meta = read_meta(checkpoint_dir) or {}
     mask = scheme_of(meta.get("masking", {}))
+    saved = meta.get("entities", {})
+    entities = EntityVocab.from_dict(saved) if saved.get("enabled") else None
     model, tokenizer, fmt = load_pretrained(str(checkpoint_dir))
     if engine == "vllm" and not _vllm_usable():
         raise RuntimeError("engine='vllm' needs the vllm package and a CUDA GPU; use engine='hf'")
     if engine == "vllm" or (engine == "auto" and fmt.kind == "causal" and _vllm_usable()):
         del model  # vLLM loads its own copy of the weights
-        return Predictor(VLLMGenerator(checkpoint_dir, tokenizer, fmt), tokenizer, fmt, mask, exec_timeout)
+        generator: Generator = VLLMGenerator(checkpoint_dir, tokenizer, fmt)
+        return Predictor(generator, tokenizer, fmt, mask, exec_timeout, entities)
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if dev.type == "cuda":
         model = model.to(torch.bfloat16)
-    return Predictor(HFGenerator(model, tokenizer, fmt, dev), tokenizer, fmt, mask, exec_timeout)
+    return Predictor(HFGenerator(model, tokenizer, fmt, dev), tokenizer, fmt, mask, exec_timeout, entities)

@@ -31,6 +31,9 @@ class TrainConfig:
     seed: int = 0  # seeds the split, the initialisation, the shuffling and dropout
     time_limit_s: float | None = None  # wall-clock budget; training stops, keeping the best checkpoint
     mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
+    # people become P1, P2 …, counted things X1, X2 … in questions (entities.py); None: on for the tiny
+    # model (and an fdd checkpoint trained so), off for pre-trained bases, which know their words
+    mask_entities: bool | None = None
     normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
     compact_programs: bool = True  # number constants inlined, final ``ans = x`` folded (student.names)
     augment_distractors: float = 0.0  # share of examples given an unrelated statement each epoch (augment.py)

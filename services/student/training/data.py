@@ -12,15 +12,17 @@ import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
-from student.modeling import PromptFormat
+from student.entities import EntityVocab
+from student.modeling import PromptFormat, read_meta
 from student.names import compact_program, normalize_names
 from student.numbers import mask_program, mask_question
 
-from .config import TrainExample
+from .config import TrainConfig, TrainExample
 
 IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
 
@@ -34,20 +36,49 @@ class Encoded:
 
 
 def masked_pairs(
-    examples: Sequence[TrainExample], mask_numbers: bool, normalize: bool = False, compact: bool = False
+    examples: Sequence[TrainExample],
+    mask_numbers: bool,
+    normalize: bool = False,
+    compact: bool = False,
+    entities: EntityVocab | None = None,
 ) -> list[tuple[str, str]]:
     """(question, program) texts as the model sees them: numbers masked (while the program still names
-    its constants, so a repeated value goes to the occurrence its variable is named after), then
-    compacted, then names normalised. Pairs made identical by this are kept once."""
+    its constants, so a repeated value goes to the occurrence its variable is named after), people and
+    things masked in the question (when ``entities`` is given), the program compacted, then its names
+    normalised. Pairs made identical by this are kept once."""
     pairs = []
     for ex in examples:
         question, program = ex.question, ex.program
         if mask_numbers:
             question, numbers = mask_question(ex.question)
             program = mask_program(program, numbers)
+        if entities is not None:
+            question = entities.mask(question)
         program = compact_program(program) if compact else program
         pairs.append((question, normalize_names(program) if normalize else program))
     return list(dict.fromkeys(pairs))
+
+
+def training_pairs(
+    examples: Sequence[TrainExample], config: TrainConfig
+) -> tuple[list[tuple[str, str]], EntityVocab | None]:
+    """The distinct pairs a run trains on, and the entity vocabulary it learnt (None when off)."""
+    entities = EntityVocab.learn(ex.question for ex in examples) if masks_entities(config) else None
+    pairs = masked_pairs(
+        examples, config.mask_numbers, config.normalize_names, config.compact_programs, entities
+    )
+    return pairs, entities
+
+
+def masks_entities(config: TrainConfig) -> bool:
+    """Whether a run masks people and things: as asked, else for the tiny model and for a base that
+    is an fdd checkpoint trained with entity masking."""
+    if config.mask_entities is not None:
+        return config.mask_entities
+    if config.base_model == "tiny":
+        return True
+    meta = read_meta(config.base_model) if Path(config.base_model).is_dir() else None
+    return bool(meta and meta.get("entities", {}).get("enabled"))
 
 
 def data_hash(examples: Sequence[TrainExample]) -> str:

@@ -25,7 +25,7 @@ from student.numbers import CURRENT, SCHEMES
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
-from .data import Encoded, batch_order, collate, data_hash, encode, masked_pairs, split_by_question
+from .data import Encoded, batch_order, collate, data_hash, encode, split_by_question, training_pairs
 
 ProgressFn = Callable[[TrainProgress], None]
 StopFn = Callable[[], bool]
@@ -190,7 +190,7 @@ def train(
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
-    pairs = masked_pairs(examples, config.mask_numbers, config.normalize_names, config.compact_programs)
+    pairs, entities = training_pairs(examples, config)
     train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
     model, tokenizer, fmt = _base(config, pairs)
     train_set, dropped = encode(train_pairs, tokenizer, fmt, config.max_length)
@@ -218,6 +218,7 @@ def train(
         "metrics": metrics,
         "prompt_format": format_dict(fmt),
         "masking": {"enabled": config.mask_numbers, "scheme": CURRENT, "description": SCHEMES[CURRENT]},
+        "entities": {"enabled": entities is not None, **(entities.to_dict() if entities else {})},
     }
     return TrainResult(save_checkpoint(out_dir, run.model, tokenizer, meta), metrics)
 

@@ -56,6 +56,7 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
         seed=student.seed,
         time_limit_s=student.time_limit_s,
         mask_numbers=student.mask_numbers,
+        mask_entities=student.mask_entities,
         normalize_names=student.normalize_names,
         compact_programs=student.compact_programs,
         augment_distractors=student.augment_distractors,
