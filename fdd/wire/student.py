@@ -56,7 +56,7 @@ class TrainParams(Strict):
     kind: Literal["train"] = "train"
     examples: list[TrainExample] = Field(min_length=1, max_length=500_000)
     base_model: str = Field("tiny", description="'tiny' (built offline), a local path, or a hub id.")
-    epochs: int = Field(20, ge=1, le=1000)
+    epochs: int = Field(30, ge=1, le=1000)
     budget_examples: int | None = Field(
         None, ge=1, description="Example passes instead of epochs, counted on the distinct training pairs."
     )
@@ -74,7 +74,7 @@ class TrainParams(Strict):
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
     augment_distractors: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
+        0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )
     tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
     label: str | None = Field(None, max_length=200, description="Free label (run/round), kept in the meta.")

@@ -90,7 +90,7 @@ class StudentConfig(Strict):
     normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
     compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
     augment_distractors: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
+        0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )
     seed: int = 0
 

@@ -20,7 +20,7 @@ class TrainConfig:
     """Hyper-parameters of one training run (defaults: the tiny student on CPU, DESIGN.md)."""
 
     base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
-    epochs: int = 20  # passes over the training split (fewer if max_steps or time_limit_s stops first)
+    epochs: int = 30  # passes over the training split (fewer if max_steps or time_limit_s stops first)
     budget_examples: int | None = None  # example passes instead: epochs = ceil(budget / distinct pairs)
     batch_size: int = 32  # examples per optimiser step
     lr: float = 2e-3  # peak AdamW learning rate (cosine decay after warm-up); ~5e-5 suits pre-trained bases
@@ -36,7 +36,7 @@ class TrainConfig:
     mask_entities: bool | None = None
     normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
     compact_programs: bool = True  # number constants inlined, final ``ans = x`` folded (student.names)
-    augment_distractors: float = 0.0  # share of examples given an unrelated statement each epoch (augment.py)
+    augment_distractors: float = 0.3  # share of examples given an unrelated statement each epoch (augment.py)
     max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
     tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)
