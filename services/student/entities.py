@@ -53,9 +53,17 @@ _NEVER_PEOPLE = set(
     "No None Many Much Most How What When Where Which Who Whom Whose Why If Then After Before At In "
     "On For From To By With Of But And Or So Also Later Next First Second Third Finally Now "
     "Yesterday Today Tomorrow Last During While Since Because Altogether Together Meanwhile Instead "
-    "Afterwards Another Other Only Not Every Still Yet Again Once Twice".split()
+    "Afterwards Another Other Only Not Every Still Yet Again Once Twice However Assuming Suddenly Lastly "
+    "Overall Unfortunately Fortunately Currently Initially Additionally Mr Mrs Ms Dr".split()
 )
-SYMBOL = re.compile(r"(?<![\w.])([PX])(\d+)(?![\w])")
+# Spellings that a plural's singular forms may hit but that are function words, never things ("toes"
+# would otherwise make every "to" a thing, "cans" every "can").
+_NEVER_THINGS = set(
+    "to be can more not us so do go no on in at as is it he me we an or of by up the and but for has have "
+    "had was were are will may must should would could less few fewer most many much each every some all "
+    "any one ones other others second cost costs spend time times".split()
+)
+SYMBOL = re.compile(r"(?<!\w)([PX])(\d+)(?!\w)")
 
 
 def singulars(plural: str) -> set[str]:
@@ -110,25 +118,33 @@ class EntityVocab:
         extra = _counted(question) - set(self._forms)
         forms = {**_forms(extra), **self._forms} if extra else self._forms
         starts = {m.start(1) for m in _SENTENCE_START.finditer(question)}
+        # a capitalised word inside one of this question's sentences names a person everywhere in it
+        # ("Mark has 3 marks. Ann gives Mark 2 marks." — both Marks are P1)
+        named = self._names | {
+            m.group(0)
+            for m in _WORD.finditer(question)
+            if m.group(0)[0].isupper() and m.start() not in starts and m.group(0) not in _NEVER_PEOPLE
+        }
         people: dict[str, int] = {}
         things: dict[str, int] = {}
 
         def replace(match: re.Match[str]) -> str:
             word = match.group(0)
             at_start = match.start() in starts
-            thing = forms.get(word.lower()) if (word[0].islower() or at_start) else None
+            lookup = word[0].islower() or (at_start and word not in named)
+            thing = forms.get(word.lower()) if lookup else None
             if thing is not None:
                 return f"X{things.setdefault(thing, len(things) + 1)}"
-            if word[0].isupper() and len(word) > 1 and self._is_person(word, at_start):
+            if word[0].isupper() and len(word) > 1 and self._is_person(word, at_start, named):
                 return f"P{people.setdefault(word, len(people) + 1)}"
             return word
 
         return _WORD.sub(replace, question)
 
-    def _is_person(self, word: str, at_start: bool) -> bool:
+    def _is_person(self, word: str, at_start: bool, named: set[str]) -> bool:
         if word in _NEVER_PEOPLE:
             return False
-        if not at_start or word in self._names:
+        if not at_start or word in named:
             return True
         return word.lower() not in self._lower
 
@@ -147,9 +163,11 @@ def _forms(plurals: Iterable[str]) -> dict[str, str]:
     forms: dict[str, str] = {}
     for plural in sorted(plurals):
         for form in singulars(plural):
-            forms.setdefault(form, plural)
+            if len(form) >= 3 and form not in _NEVER_THINGS:
+                forms.setdefault(form, plural)
     for plural in plurals:
-        forms[plural] = plural
+        if plural not in _NEVER_THINGS:
+            forms[plural] = plural
     return forms
 
 

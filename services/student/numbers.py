@@ -30,8 +30,9 @@ CURRENT = "occurrences"
 SCHEMES = {
     "occurrences": "N<i> for the i-th number in the question; a program literal equal to a repeated "
     "value takes the occurrence whose neighbouring words match its variable's name, else the next "
-    "unused occurrence (the last one after that); a literal inside an expression whose occurrences "
-    "are all named by name = value lines stays literal, as do literals not in the question",
+    "unused occurrence (the last one after that); a literal 1, 2, 3, 4, 12 or 100 inside an expression "
+    "whose occurrences are all named by name = value lines stays literal, as do literals not in the "
+    "question",
     "values": "N<i> by first appearance of each distinct value in the question; program literals equal "
     "to a question number use its slot; others stay literal",
 }
@@ -46,6 +47,9 @@ TEXT_SLOT = re.compile(r"(?<![\w.])N(\d+)(?!\w|\.\d)")
 _WORD = re.compile(r"[a-z]+")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*[\d.,]+\s*$")
 _WINDOW = 4  # words on each side of a number that describe it
+# Values that words of a question stand for without writing them (half, twice, a third, a quarter, a
+# dozen, percent): an inline one equal to a question number the program has named is that word's.
+CONSTANTS = {1.0, 2.0, 3.0, 4.0, 12.0, 100.0}
 
 
 def _stem(word: str) -> str:
@@ -116,10 +120,11 @@ def mask_program(program: str, numbers: NumberMap, scheme: str = CURRENT) -> str
     """Replace literals of ``program`` that equal a question number with a slot of that number.
 
     ``name = value`` lines choose first (by the name's words, else the next unused occurrence, else the
-    last one). A literal inside an expression then takes an occurrence no line has taken; when every
-    occurrence is already named by a ``name = value`` line it stays a literal: it is a constant of its
-    own (``sold = apples // 2`` for "half" when "2 apples per crate" is ``per_crate = 2``). Inline-only
-    programs (``ans = 114 - 114 * 50 // 100``) reuse an occurrence they used before.
+    last one). A literal inside an expression then takes an occurrence no line has taken. When every
+    occurrence is already named by a ``name = value`` line, a ``CONSTANTS`` value stays a literal: it is
+    a constant of its own (``sold = apples // 2`` for "half" when "2 apples per crate" is
+    ``per_crate = 2``); any other value reuses the last occurrence (``cm = 156`` then ``3 * 156 + 8``,
+    as converted GSM8K programs write), as do inline-only programs (``ans = 114 - 114 * 50 // 100``).
     """
     if scheme == "values":
         return _CODE_NUMBER.sub(lambda m: (numbers.slots_of(m.group(0)) or [m.group(0)])[0], program)
@@ -149,7 +154,9 @@ def mask_program(program: str, numbers: NumberMap, scheme: str = CURRENT) -> str
     def in_expression(match: re.Match[str]) -> str:
         same = numbers.slots_of(match.group(0))
         free = [slot for slot in same if slot not in named and slot not in inline]
-        reused = [slot for slot in same if slot in inline]
+        reused = [slot for slot in same if slot in inline] or same[-1:]
+        if same and all(slot in named for slot in same) and _value(match.group(0)) in CONSTANTS:
+            return match.group(0)  # every occurrence is named: this 2 is "half", not the crate size
         slot = free[0] if free else (reused[-1] if reused else None)
         if slot is None:
             return match.group(0)

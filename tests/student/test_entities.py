@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from student.entities import EntityVocab, renumber_symbols, singulars
+from student.entities import EntityVocab, highest_symbols, renumber_symbols, singulars
 
 TRAINING = [
     "Apples cost $3 each. Liam buys 5 apples. How much does Liam spend?",
@@ -64,3 +64,21 @@ def test_vocabulary_round_trips_through_the_meta() -> None:
 def test_symbols_can_be_shifted_and_renumbered() -> None:
     assert renumber_symbols("P1 has N1 X2.", {"P": 2, "X": 1}) == "P3 has N1 X3."
     assert renumber_symbols("P3 has N2 X5. P1 sells X5 to P3.") == "P1 has N2 X1. P2 sells X1 to P1."
+
+
+def test_function_words_never_become_things() -> None:
+    # "10 toes" and "12 cans" are counted things, but "to" and "can" stay words everywhere
+    vocab = EntityVocab.learn(["Ann has 10 toes.", "Bo buys 12 cans.", "I saw 1000 bees."])
+    assert vocab.mask("Ann wants to buy what she can. It will be fun.") == (
+        "P1 wants to buy what she can. It will be fun."
+    )
+    assert vocab.mask("Bo has 3 cans and 2 toes.") == "P1 has 3 X1 and 2 X2."
+
+
+def test_a_name_that_is_also_a_thing_is_one_person_in_a_question() -> None:
+    masked = EntityVocab.learn([]).mask("Mark has 3 marks. Ann gives Mark 2 marks.")
+    assert masked == "P1 has 3 X1. P2 gives P1 2 X1."
+
+
+def test_symbols_right_after_a_full_stop_are_counted() -> None:
+    assert highest_symbols("P1 picks N1 X1.P2 picks N2 X2.") == {"P": 2, "X": 2}

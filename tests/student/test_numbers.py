@@ -42,6 +42,11 @@ def test_a_constant_equal_to_a_named_question_number_stays_literal() -> None:
     _, numbers = mask_question(question)
     program = "dylan = 8\nalice = dylan * 3\nfriends = 3\nans = alice // friends"
     assert mask_program(program, numbers).splitlines()[1:3] == ["alice = dylan * 3", "friends = N2"]
+    # a value that no word stands for is the named number reused, as converted GSM8K programs write it
+    question = "The green yarn is 156 cm long. The red yarn is 8 cm more than three times the green yarn."
+    _, numbers = mask_question(question)
+    program = "cm = 156\ncm_2 = 3 * 156 + 8\nans = 156 + cm_2"
+    assert mask_program(program, numbers) == "cm = N1\ncm_2 = 3 * N1 + N2\nans = N1 + cm_2"
     # an unnamed occurrence is still taken by the expression
     _, numbers = mask_question("Dylan has 8 mangoes. Alice has 3 times as many.")
     assert mask_program("dylan = 8\nans = dylan * 3", numbers) == "dylan = N1\nans = dylan * N2"
