@@ -39,12 +39,6 @@ _COUNTED = re.compile(
 )
 _WORD = re.compile(r"(?<![\w'])[A-Za-z]+(?!\w)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"]\s+|\n)\s*([A-Z][a-z]*)")
-# Words ending in "s" that follow numbers without being counted things ("3 times as many").
-_NOT_COUNTED = {
-    "times", "this", "less", "plus", "minus", "does", "goes", "sometimes", "always", "thus", "hers",
-    "ours", "yours", "theirs", "unless", "across", "besides", "towards", "afterwards", "was", "has",
-    "his", "its", "is", "as", "us", "yes", "whereas", "perhaps", "ones", "others",
-}  # fmt: skip
 # Capitalised words that are never people, whatever the training questions say (pronouns, determiners,
 # question words and the usual sentence openers).
 _NEVER_PEOPLE = set(
@@ -56,12 +50,15 @@ _NEVER_PEOPLE = set(
     "Afterwards Another Other Only Not Every Still Yet Again Once Twice However Assuming Suddenly Lastly "
     "Overall Unfortunately Fortunately Currently Initially Additionally Mr Mrs Ms Dr".split()
 )
-# Spellings that a plural's singular forms may hit but that are function words, never things ("toes"
-# would otherwise make every "to" a thing, "cans" every "can").
+# Words that are never things: words ending in "s" that follow numbers without being counted ("3 times
+# as many"), and function words that a plural's singular forms may spell ("toes" would otherwise make
+# every "to" a thing, "cans" every "can").
 _NEVER_THINGS = set(
-    "to be can more not us so do go no on in at as is it he me we an or of by up the and but for has have "
-    "had was were are will may must should would could less few fewer most many much each every some all "
-    "any one ones other others second cost costs spend time times".split()
+    "times this less plus minus does goes sometimes always thus hers ours yours theirs unless across "
+    "besides towards afterwards was has his its is as us yes whereas perhaps ones others "
+    "to be can more not so do go no on in at it he me we an or of by up the and but for have had were "
+    "are will may must should would could few fewer most many much each every some all any one other "
+    "second cost costs spend time".split()
 )
 SYMBOL = re.compile(r"(?<!\w)([PX])(\d+)(?!\w)")
 
@@ -78,7 +75,7 @@ def singulars(plural: str) -> set[str]:
 
 def _counted(question: str) -> set[str]:
     return {
-        w for w in _COUNTED.findall(question) if len(w) >= 4 and w.endswith("s") and w not in _NOT_COUNTED
+        w for w in _COUNTED.findall(question) if len(w) >= 4 and w.endswith("s") and w not in _NEVER_THINGS
     }
 
 
@@ -115,16 +112,17 @@ class EntityVocab:
 
     def mask(self, question: str) -> str:
         """``question`` with people as ``P1, P2 …`` and counted things as ``X1, X2 …``."""
-        extra = _counted(question) - set(self._forms)
+        extra = {w for w in _counted(question) if w not in self._forms}
         forms = {**_forms(extra), **self._forms} if extra else self._forms
         starts = {m.start(1) for m in _SENTENCE_START.finditer(question)}
         # a capitalised word inside one of this question's sentences names a person everywhere in it
-        # ("Mark has 3 marks. Ann gives Mark 2 marks." — both Marks are P1)
-        named = self._names | {
+        # ("Mark has 3 marks. Ann gives Mark 2 marks." — both Marks are P1), as do the training names
+        here = {
             m.group(0)
             for m in _WORD.finditer(question)
             if m.group(0)[0].isupper() and m.start() not in starts and m.group(0) not in _NEVER_PEOPLE
         }
+        named = here | self._names if here else self._names
         people: dict[str, int] = {}
         things: dict[str, int] = {}
 
