@@ -1,11 +1,13 @@
-"""Command definitions. Each command parses its options, calls one client or library function, prints."""
+"""Command definitions. Each command parses its options, calls one client or library function, prints.
+
+Failures are raised (``CliError`` or a client's error) and turned into one line by ``fdd.cli.errors``.
+"""
 
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,10 +16,13 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from fdd.cli.settings import CliSettings
-from fdd.cli.stack import LocalStack, StackConfig
-from fdd.cli.watch import watch_run
-from fdd.clients.orchestrator import OrchestratorClient, OrchestratorError
+from fdd.cli import errors
+from fdd.cli.errors import fail
+from fdd.cli.evaluate import checkpoints_app, evaluate
+from fdd.cli.settings import DEV_TOKEN, CliSettings
+from fdd.cli.stack import LocalStack, StackConfig, taken_ports
+from fdd.cli.watch import finish, watch_run
+from fdd.clients.orchestrator import OrchestratorClient
 from fdd.config import core_settings
 
 app = typer.Typer(
@@ -25,9 +30,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 run_app = typer.Typer(help="Create, inspect and steer distillation runs.", no_args_is_help=True)
-data_app = typer.Typer(help="Import datasets into the orchestrator.", no_args_is_help=True)
+data_app = typer.Typer(help="Import and list datasets in the orchestrator.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
 app.add_typer(data_app, name="data")
+app.add_typer(checkpoints_app, name="checkpoints")
+app.command("eval")(evaluate)
 console = Console()
 
 RunId = Annotated[int, typer.Argument(help="Run id.")]
@@ -38,16 +45,42 @@ def client() -> OrchestratorClient:
     return OrchestratorClient(settings.url, settings.token.get_secret_value())
 
 
-def fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(1)
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            console.print(f"fdd {version('fdd')}")
+        except PackageNotFoundError:
+            console.print("fdd (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Feedback-Driven Distillation: distil a teacher's math reasoning into a small student."""
+    errors.state["debug"] = debug or CliSettings().debug
 
 
 def load_config(path: Path) -> dict[str, Any]:
+    """A run config from a YAML or JSON file; a person-readable error for a missing or broken file."""
+    if not path.is_file():
+        fail(f"{path}: no such file")
     text = path.read_text()
-    data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+    try:
+        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        fail(f"{path}: not valid YAML{where}: {problem}")
+    except json.JSONDecodeError as exc:
+        fail(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
     if not isinstance(data, dict):
-        fail(f"{path}: the run config must be a mapping")
+        fail(f"{path}: the run config must be a mapping (name: …, rounds: …)")
     return data
 
 
@@ -69,32 +102,38 @@ def up(
         teacher_port=port + 1,
         student_port=port + 2,
         data_dir=core_settings().data_dir,
+        admin_token=DEV_TOKEN,
     )
-    with LocalStack(config):
+    taken = taken_ports(config)
+    if taken:
+        names = ", ".join(f"{p} ({name})" for name, p in taken)
+        fail(f"port {names} already in use (another `fdd up`?): stop it or pass --port")
+    with LocalStack(config) as stack:
         console.print(
             f"orchestrator {config.orchestrator_url}  teacher {config.teacher_url}  "
-            f"student {config.student_url}  (logs in {state_dir / 'logs'}) — Ctrl-C stops"
+            f"student {config.student_url}\nadmin token: {config.admin_token} (the CLI's default "
+            f"FDD_CLI_TOKEN)  data: {config.data_dir}  logs: {state_dir / 'logs'} — Ctrl-C stops"
         )
         try:
-            signal.pause() if hasattr(signal, "pause") else time.sleep(10**9)
+            exited = stack.wait()
         except KeyboardInterrupt:
             console.print("stopping…")
+            return
+    raise exited
 
 
 @run_app.command("create")
 def run_create(
-    config: Annotated[Path, typer.Argument(exists=True, help="Run config (JSON or YAML).")],
+    config: Annotated[Path, typer.Argument(help="Run config (JSON or YAML).")],
     watch: Annotated[bool, typer.Option(help="Watch its progress afterwards.")] = False,
 ) -> None:
     """Create a run from a config file; the orchestrator starts it in the background."""
+    body = load_config(config)
     with client() as c:
-        try:
-            run = c.create_run(load_config(config))
-        except OrchestratorError as exc:
-            fail(exc.message)
+        run = c.create_run(body)
         console.print(f"created run [bold]{run['id']}[/bold] ({run['name']})")
         if watch:
-            watch_run(c, run["id"], console)
+            raise typer.Exit(finish(watch_run(c, run["id"], console), console))
 
 
 @run_app.command("list")
@@ -120,10 +159,7 @@ def run_list() -> None:
 def run_status(run_id: RunId) -> None:
     """Show a run: status, stage, per-round metrics."""
     with client() as c:
-        try:
-            run = c.run(run_id)
-        except OrchestratorError as exc:
-            fail(exc.message)
+        run = c.run(run_id)
     from fdd.report.tables import round_table
 
     console.print(
@@ -137,18 +173,15 @@ def run_status(run_id: RunId) -> None:
 
 @run_app.command("watch")
 def run_watch(run_id: RunId) -> None:
-    """Live progress bars until the run finishes."""
+    """Live progress bars until the run finishes; exit code 1 when it failed or was cancelled."""
     with client() as c:
         run = watch_run(c, run_id, console)
-    console.print(f"run {run_id}: {run['status']}")
+    raise typer.Exit(finish(run, console))
 
 
 def _action(run_id: int, verb: str) -> None:
     with client() as c:
-        try:
-            run = c.action(run_id, verb)
-        except OrchestratorError as exc:
-            fail(exc.message)
+        run = c.action(run_id, verb)
     console.print(f"run {run_id}: {run['status']}")
 
 
@@ -180,15 +213,22 @@ def run_export(
 ) -> None:
     """Export the distillation set as JSONL (one row per problem and rationale, with lineage)."""
     with client() as c:
+        lines = c.export_lines(run_id, round_index)
+        first = next(lines, None)  # a refused export fails here, before the output file is created
         out = output.open("w") if output else sys.stdout
+        rows = 0
         try:
-            for line in c.export_lines(run_id, round_index):
+            for line in [first] if first is not None else []:
                 out.write(line + "\n")
-        except OrchestratorError as exc:
-            fail(exc.message)
+                rows += 1
+            for line in lines:
+                out.write(line + "\n")
+                rows += 1
         finally:
             if output:
                 out.close()
+    if output:
+        console.print(f"{rows} rows written to {output}")
 
 
 @run_app.command("report")
@@ -214,9 +254,7 @@ def data_import(
         str | None, typer.Option(help="A benchmark: gsm8k, svamp, asdiv, multiarith.")
     ] = None,
     split: Annotated[str | None, typer.Option(help="Split of the benchmark (gsm8k: train|test).")] = None,
-    jsonl: Annotated[
-        Path | None, typer.Option(exists=True, help="A JSONL file in fdd's problem schema.")
-    ] = None,
+    jsonl: Annotated[Path | None, typer.Option(help="A JSONL file in fdd's problem schema.")] = None,
     curriculum: Annotated[int | None, typer.Option(help="Generate this many synthetic problems.")] = None,
     steps: Annotated[str, typer.Option(help="Step counts for --curriculum, e.g. 1,2,3.")] = "1,2,3",
     seed: Annotated[int, typer.Option(help="Seed for --curriculum.")] = 0,
@@ -228,34 +266,42 @@ def data_import(
     if benchmark:
         body.update(source="benchmark", benchmark=benchmark, split=split)
     elif jsonl:
-        rows = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
-        body.update(source="jsonl", problems=rows)
+        body.update(source="jsonl", problems=_jsonl_rows(jsonl))
     else:
-        spec = {"n": curriculum, "steps": [int(s) for s in steps.split(",")], "seed": seed}
+        try:
+            step_counts = [int(s) for s in steps.split(",")]
+        except ValueError:
+            fail(f"--steps: {steps!r} is not a comma-separated list of step counts such as 1,2,3")
+        spec = {"n": curriculum, "steps": step_counts, "seed": seed}
         body.update(source="curriculum", curriculum=spec)
     with client() as c:
-        try:
-            dataset = c.create_dataset({k: v for k, v in body.items() if v is not None})
-        except OrchestratorError as exc:
-            fail(exc.message)
+        dataset = c.create_dataset({k: v for k, v in body.items() if v is not None})
     console.print(f"dataset {dataset['id']} {dataset['name']}: {dataset['n_problems']} problems")
 
 
-@app.command("eval")
-def evaluate(
-    checkpoint: Annotated[
-        str, typer.Argument(help="Student checkpoint name (see the student's /v1/checkpoints).")
-    ],
-    benchmark: Annotated[
-        str, typer.Option(help="gsm8k, svamp, asdiv, multiarith or jsonl:<path>.")
-    ] = "gsm8k",
-    limit: Annotated[int | None, typer.Option(help="Only the first N problems.")] = None,
-) -> None:
-    """Evaluate a student checkpoint on a benchmark through the student API."""
-    from fdd.cli.evaluate import run_evaluation
+def _jsonl_rows(path: Path) -> list[Any]:
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                fail(f"{path}: line {number} is not valid JSON: {exc.msg}")
+    return rows
 
-    result = run_evaluation(CliSettings().student_url, checkpoint, benchmark, limit, console)
-    console.print_json(data=result)
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the datasets (their ids are what a run's `seed: {dataset_id: …}` names)."""
+    with client() as c:
+        found = c.datasets()
+    items = found.get("items", found) if isinstance(found, dict) else found
+    table = Table("id", "name", "source", "problems")
+    for d in items:
+        table.add_row(str(d["id"]), d["name"], str(d.get("source", "")), str(d.get("n_problems", "")))
+    console.print(table)
 
 
 @app.command()

@@ -3,13 +3,16 @@
 ``fdd up`` and ``fdd demo`` use it. Each service is started from its console entry point with the
 embedded defaults (SQLite files, a filesystem Celery transport under the state directory) unless
 database or Redis URLs are configured, waits until ``/readyz`` answers, and is stopped with its process
-group — on normal exit, on Ctrl-C and on SIGTERM alike.
+group — on normal exit, on Ctrl-C and on SIGTERM alike. A service that exits during start-up, or
+later while ``wait`` watches, is a ``StackError`` naming it, its exit code and the last line of its log.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -56,6 +59,42 @@ def _optional(name: str, value: str | None) -> dict[str, str]:
     return {name: value} if value else {}
 
 
+class StackError(RuntimeError):
+    """A service of the local stack exited or never became ready; the message says which and why."""
+
+
+def taken_ports(config: StackConfig) -> list[tuple[str, int]]:
+    """(service, port) of each port another process listens on (binding as uvicorn does)."""
+    taken = []
+    for name, port in (
+        ("orchestrator", config.orchestrator_port),
+        ("teacher", config.teacher_port),
+        ("student", config.student_port),
+    ):
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((config.host, port))
+            except OSError:
+                taken.append((name, port))
+    return taken
+
+
+def last_log_line(path: Path) -> str:
+    """The last line of a service's log, its ``msg`` when it is a JSON log line."""
+    try:
+        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    if not lines:
+        return ""
+    try:
+        record = json.loads(lines[-1])
+        return str(record.get("exc", "").strip().splitlines()[-1] if record.get("exc") else record["msg"])
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return lines[-1][:300]
+
+
 class LocalStack:
     """Start and stop the four services; a context manager that always cleans up."""
 
@@ -97,21 +136,39 @@ class LocalStack:
             args, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
+    def _exited(self) -> StackError | None:
+        """A ``StackError`` for the first service that has exited, or None while all run."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                log = self.log_dir / f"{name}.log"
+                last = last_log_line(log)
+                return StackError(
+                    f"{name} exited with code {proc.returncode}" + (f": {last}" if last else "") + f"\n"
+                    f"  (its log: {log})"
+                )
+        return None
+
+    def wait(self, poll_s: float = 1.0) -> StackError:
+        """Block while every service runs; return the error naming the first one that exits."""
+        while True:
+            exited = self._exited()
+            if exited is not None:
+                return exited
+            time.sleep(poll_s)
+
     def _wait_ready(self, name: str, url: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            proc = self.procs[name]
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}"
-                )
+            exited = self._exited()
+            if exited is not None:
+                raise exited
             try:
                 if httpx.get(f"{url}/readyz", timeout=2.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"{name} not ready after {timeout:.0f}s; see {self.log_dir / (name + '.log')}")
+        raise StackError(f"{name} not ready after {timeout:.0f}s; see {self.log_dir / (name + '.log')}")
 
     def start(self) -> None:
         c = self.config

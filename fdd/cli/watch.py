@@ -1,4 +1,5 @@
-"""Live progress of a run: one rich progress bar per (round, stage), fed by polling the orchestrator."""
+"""Live progress of a run: one rich progress bar per (round, stage), fed by polling the orchestrator;
+and how a watched run ended (its exit code: 1 when it failed or was cancelled)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from fdd.clients.orchestrator import OrchestratorClient
@@ -51,3 +53,17 @@ def watch_run(
             if run["status"] in TERMINAL or run["status"] == "paused":
                 return run
             time.sleep(interval)
+
+
+def finish(run: dict[str, Any], console: Console) -> int:
+    """Print how a watched run ended (the failing stage and reason for a failed one); its exit code."""
+    status = run["status"]
+    if status == "failed":
+        where = f"{run.get('stage')} (round {run.get('current_round')})"
+        reason = run.get("error") or f"{where}: no reason recorded (see the orchestrator's log)"
+        if not reason.startswith(str(run.get("stage"))):
+            reason = f"{where}: {reason}"
+        console.print(f"run {run['id']}: [red]failed[/red] at {escape(reason)}", markup=True, highlight=False)
+        return 1
+    console.print(f"run {run['id']}: {status}")
+    return 1 if status == "cancelled" else 0
