@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fdd.config import core_settings
+from fdd.references import JSONL_PREFIX, resolve_jsonl
 
 DATA_DIR_ENV = "FDD_DATA_DIR"
 BENCHMARK_NAMES = ("gsm8k", "svamp", "asdiv", "asdiv-a", "multiarith", "jsonl:<path>")
@@ -370,10 +371,13 @@ def load_benchmark(name: str, data_dir: str | Path | None = None, split: str | N
     """Load a benchmark by name: ``gsm8k`` (split train/test, default test), ``svamp``, ``asdiv``
     (split ``a`` for ASDiv-A), ``asdiv-a``, ``multiarith``, or ``jsonl:<path>``.
 
-    Benchmarks without splits accept ``split=None`` or ``"test"`` (they are test sets).
+    Benchmarks without splits accept ``split=None`` or ``"test"`` (they are test sets). A ``jsonl:<path>``
+    is read only inside the data directory (relative paths from there); anything else raises
+    ``fdd.references.RefusedReference`` (a ``ValueError``) with one message, whether the file exists or not.
     """
-    if name.startswith("jsonl:"):
-        return load_jsonl_benchmark(name.removeprefix("jsonl:"), name)
+    if name.startswith(JSONL_PREFIX):
+        path = resolve_jsonl(name.removeprefix(JSONL_PREFIX), resolve_data_dir(data_dir))
+        return load_jsonl_benchmark(path, name)
     key = name.lower()
     loader = _LOADERS.get(key)
     if loader is None:

@@ -52,6 +52,17 @@ class Unavailable(ServiceError):
     type = "unavailable"
 
 
+class Refused(ServiceError):
+    """A data or model reference outside the allowed roots (``fdd.references``): 422 naming the field,
+    with the same message whether or not the named file exists."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", code="reference_refused")
+        self.field = field
+
+
 def envelope(status: int, message: str, type_: str, code: str | None = None, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = {"error": {"message": message, "type": type_, "code": code, **extra}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

@@ -49,9 +49,22 @@ class StudentSettings(ServiceSettings):
         60.0, gt=0, description="A running job whose heartbeat is older than this has lost its worker."
     )
     reap_interval_s: float = Field(
-        10.0, gt=0, description="How often the API looks for running jobs whose worker died."
+        10.0, gt=0, description="How often the API looks for lost jobs: dead workers, unsent or lost messages."
     )
     max_attempts: int = Field(3, ge=1, description="Attempts of a job before a lost worker fails it.")
+    resend_queued_after_s: float = Field(
+        600.0,
+        gt=0,
+        description=(
+            "A job still queued this long after its message was sent is sent again (a broker restart "
+            "without persistence loses messages); a duplicate is harmless, a job is claimed once."
+        ),
+    )
+    queues: list[str] = Field(
+        ["cpu", "gpu"],
+        min_length=1,
+        description="Queues a job may name (JSON list; the first is the default); workers take them with -Q.",
+    )
     preload_library: bool = Field(
         False,
         description=(

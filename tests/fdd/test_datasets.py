@@ -167,9 +167,11 @@ def test_jsonl_round_trip_and_registry(tmp_path):
     loaded = read_problems_jsonl(path)
     assert loaded == problems
     assert loaded[0].meta == {"steps": 1}
-    bench = load_benchmark(f"jsonl:{path}")
+    bench = load_benchmark(f"jsonl:{path}", tmp_path)
     assert bench.name == f"jsonl:{path}"
     assert bench.population_hash == load_jsonl_benchmark(path).population_hash
+    relative = load_benchmark("jsonl:sets/synthetic.jsonl", tmp_path)  # read from the data directory
+    assert relative.population_hash == bench.population_hash
 
 
 def test_jsonl_errors_name_the_line(tmp_path):

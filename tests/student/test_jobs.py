@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from fdd.wire.student import JobCreate, JobStatus
-from fdd_web.errors import Conflict, NotFound, Unavailable
+from fdd_web.errors import Conflict, NotFound, ServiceError, Unavailable
 from student.db import session_factory, utcnow
 from student.jobs.models import Job, check_transition
 from student.jobs.runner import JobContext, claim, run_job
@@ -275,4 +275,50 @@ def test_train_redelivered_after_its_checkpoint_was_saved_does_not_train_again(j
         "j1",
         {"train_loss": 0.25},
         True,
+    )
+
+
+def test_a_job_still_queued_past_the_deadline_is_sent_again_and_still_runs_once(jobs, settings, dispatcher):
+    submit_train(jobs, "lost")
+    submit_train(jobs, "fresh")
+    assert jobs.reap() == 0  # sent a moment ago: not yet
+    set_row(settings, "lost", sent_at=utcnow() - timedelta(seconds=settings.resend_queued_after_s + 5))
+    assert jobs.reap() == 1
+    assert dispatcher.sent[-1] == ("lost", "train", "cpu")
+    assert jobs.reap() == 0  # the re-send restarted its clock
+    runs = [run_job("lost", lambda ctx: {"ok": True}, settings) for _ in range(2)]  # both messages arrive
+    assert runs == ["succeeded", "skipped"]
+    assert jobs.get("lost").attempts == 1
+
+
+@pytest.mark.parametrize("queue", ["x/y", "nope", ""])
+def test_an_unknown_queue_is_refused_naming_the_known_ones(jobs, dispatcher, queue):
+    with pytest.raises(ServiceError) as info:
+        submit_train(jobs, "q1", queue=queue)
+    assert info.value.status_code == 422
+    assert info.value.message == f"queue: unknown queue {queue!r}; known: cpu, gpu"
+    assert dispatcher.sent == []
+
+
+def test_host_paths_outside_the_allowed_roots_are_refused_alike(jobs, settings, tmp_path):
+    (tmp_path / "outside.jsonl").write_text('{"id": "a", "question": "q", "answer": 1}\n')
+    (settings.checkpoints_root() / "ck").mkdir()
+    (settings.checkpoints_root() / "ck" / "fdd_meta.json").write_text("{}")
+    messages = set()
+    for base_model in ("/etc", "/nonexistent/model", "../../x"):
+        with pytest.raises(ServiceError) as info:
+            jobs.submit(JobCreate.model_validate({"params": train_params(4, base_model=base_model)}))
+        messages.add((info.value.status_code, info.value.code, info.value.message))
+    for path in (tmp_path / "outside.jsonl", "/etc/passwd", "/nonexistent.jsonl"):
+        params = {"kind": "evaluate", "checkpoint": "ck", "benchmark": f"jsonl:{path}"}
+        with pytest.raises(ServiceError) as info:
+            jobs.submit(JobCreate.model_validate({"params": params}))
+        messages.add((info.value.status_code, info.value.code, info.value.message.split(":", 1)[0]))
+    assert {(status, code) for status, code, _ in messages} == {(422, "reference_refused")}
+    assert len({m for _, _, m in messages if m.startswith("params.base_model")}) == 1
+    # a checkpoint of this student may be trained further
+    jobs.submit(
+        JobCreate.model_validate(
+            {"params": train_params(4, base_model=str(settings.checkpoints_root() / "ck"))}
+        )
     )

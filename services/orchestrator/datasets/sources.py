@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from fdd.datasets import Problem, as_number, load_benchmark
+from fdd.references import RefusedReference
+from fdd_web.errors import Refused
 from orchestrator.datasets.schemas import DatasetCreate, ProblemIn
 from orchestrator.enums import DatasetSource
 from orchestrator.errors import Invalid
@@ -22,7 +24,9 @@ def from_benchmark(name: str, split: str | None, data_dir: Path | None) -> Colle
     """Load a benchmark by name (``fdd.datasets.load_benchmark``) from ``data_dir`` (None: FDD_DATA_DIR)."""
     try:
         benchmark = load_benchmark(name, data_dir, split)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except RefusedReference as exc:
+        raise Refused("benchmark", str(exc)) from exc
+    except (ValueError, OSError, KeyError) as exc:  # inside the data directory: the operator's files
         raise Invalid("benchmark", str(exc)) from exc
     spec = {"benchmark": name, "split": split, "loaded_as": benchmark.name, "skipped": benchmark.skipped}
     return list(benchmark.problems), spec

@@ -11,7 +11,16 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from fdd_web.errors import NotFound
+from fdd.config import core_settings
+from fdd.datasets import BENCHMARK_NAMES
+from fdd.references import (
+    JSONL_PREFIX,
+    RefusedReference,
+    check_benchmark_reference,
+    check_model_reference,
+    model_roots,
+)
+from fdd_web.errors import NotFound, Refused
 from orchestrator.datasets import repository as datasets
 from orchestrator.errors import Invalid
 from orchestrator.pagination import Page, page_of
@@ -21,6 +30,7 @@ from orchestrator.runs.schemas import RoundRead, RunBrief, RunConfig, RunRead
 from orchestrator.runs.state import RunStatus, Stage, transition
 
 Action = Literal["pause", "resume", "cancel"]
+KNOWN_BENCHMARKS = {name for name in BENCHMARK_NAMES if ":" not in name}
 ACTION_TARGET = {"pause": RunStatus.PAUSED, "resume": RunStatus.RUNNING, "cancel": RunStatus.CANCELLED}
 
 
@@ -34,8 +44,30 @@ def _check_datasets(session: Session, config: RunConfig) -> None:
                 raise Invalid(f"evaluation.benchmarks.{index}", f"dataset {ident!r} does not exist")
 
 
+def _check_references(config: RunConfig) -> None:
+    """Unknown benchmarks, and host paths outside the allowed roots, are refused at creation (422)."""
+    named = [("evaluation.benchmarks", config.evaluation.benchmarks)]
+    named.append(("leakage.benchmarks", config.leakage.benchmarks or []))
+    for field, names in named:
+        for index, name in enumerate(names):
+            if name.startswith("dataset:"):
+                continue
+            try:
+                check_benchmark_reference(name)
+            except RefusedReference as exc:
+                raise Refused(f"{field}.{index}", str(exc)) from exc
+            if not name.startswith(JSONL_PREFIX) and name.lower() not in KNOWN_BENCHMARKS:
+                known = ", ".join([*BENCHMARK_NAMES, "dataset:<id>"])
+                raise Invalid(f"{field}.{index}", f"unknown benchmark {name!r}; known: {known}")
+    try:  # the student's artifacts default to FDD_STATE_DIR/artifacts; the student checks its own again
+        check_model_reference(config.student.base_model, model_roots(core_settings().state_dir / "artifacts"))
+    except RefusedReference as exc:
+        raise Refused("student.base_model", str(exc)) from exc
+
+
 def create_run(session: Session, config: RunConfig) -> RunRead:
     """Store a new run in ``pending`` (stage ``init``, round 0); the driver starts it."""
+    _check_references(config)
     _check_datasets(session, config)
     run = Run(
         name=config.name,

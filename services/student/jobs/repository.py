@@ -114,3 +114,9 @@ def unsent_queued(session: Session, cutoff: datetime) -> Sequence[Job]:
         Job.status == str(JobStatus.QUEUED), Job.sent_at.is_(None), Job.created_at < cutoff
     )
     return session.scalars(query).all()
+
+
+def unclaimed_queued(session: Session, cutoff: datetime) -> Sequence[Job]:
+    """Queued jobs whose message was last sent before ``cutoff`` and that no worker has claimed since."""
+    query = select(Job).where(Job.status == str(JobStatus.QUEUED), Job.sent_at < cutoff)
+    return session.scalars(query).all()

@@ -3,7 +3,8 @@
 A job is inserted and committed before its Celery message is sent, so a worker never receives an id the
 database does not know; if sending fails the job is marked failed with the reason (and a later POST of the
 same id sends it again). The task message carries only the job id. Lost workers are found by their stale
-heartbeat: their job is re-queued, or failed with a reason once it has used up its attempts.
+heartbeat: their job is re-queued, or failed with a reason once it has used up its attempts. Lost messages
+are found by time: a job still queued ``resend_queued_after_s`` after its last send is sent again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from fdd.references import RefusedReference, check_benchmark_reference, check_model_reference, model_roots
 from fdd.wire.student import (
     EvaluateParams,
     JobCreate,
@@ -25,8 +27,9 @@ from fdd.wire.student import (
     JobRead,
     JobStatus,
     PredictParams,
+    TrainParams,
 )
-from fdd_web.errors import Conflict, NotFound, ServiceError, Unavailable
+from fdd_web.errors import Conflict, NotFound, Refused, ServiceError, Unavailable
 from student.checkpoints import existing_checkpoint
 from student.db import utcnow
 from student.jobs import repository as repo
@@ -79,8 +82,20 @@ class JobService:
             return work(session)
 
     def _check_references(self, body: JobCreate) -> None:
-        """A missing checkpoint or unknown benchmark is a 404/422 now, not a failed job later."""
+        """An unknown queue, checkpoint or benchmark, or a host path outside the allowed roots, is a
+        404/422 now, not a failed job (or one that waits forever) later."""
+        if body.queue is not None and body.queue not in self.settings.queues:
+            known = ", ".join(self.settings.queues)
+            raise ServiceError(
+                f"queue: unknown queue {body.queue!r}; known: {known}", code="unknown_queue", status_code=422
+            )
         params = body.params
+        if isinstance(params, TrainParams):
+            roots = model_roots(self.settings.artifacts_root())
+            try:
+                check_model_reference(params.base_model, roots)
+            except RefusedReference as exc:
+                raise Refused("params.base_model", str(exc)) from exc
         if isinstance(params, PredictParams | EvaluateParams):
             existing_checkpoint(self.settings, params.checkpoint)
         if isinstance(params, EvaluateParams) and params.problems is None:
@@ -91,7 +106,7 @@ class JobService:
         self._check_references(body)
         job_id = body.id or uuid.uuid4().hex
         kind = str(body.params.kind)
-        queue = body.queue or "cpu"
+        queue = body.queue or self.settings.queues[0]
         row = Job(
             id=job_id,
             kind=kind,
@@ -165,17 +180,33 @@ class JobService:
         return self.get(job_id)
 
     def reap(self) -> int:
-        """Recover jobs whose worker died (stale heartbeat) and jobs whose message was never sent."""
-        cutoff = utcnow() - timedelta(seconds=self.settings.stale_after_s)
+        """Recover jobs whose worker died (stale heartbeat), jobs whose message was never sent, and
+        jobs still queued ``resend_queued_after_s`` after their message was sent (the broker may have
+        lost it: a restart without persistence). A re-sent message carries the same job id, and a
+        worker claims a job only while it is queued (or silent), so a duplicate never runs it twice."""
+        now = utcnow()
+        cutoff = now - timedelta(seconds=self.settings.stale_after_s)
+        resend_cutoff = now - timedelta(seconds=self.settings.resend_queued_after_s)
         with self.sessions.begin() as session:
             stale = list(repo.stale_running(session, cutoff))
             unsent = list(repo.unsent_queued(session, cutoff))
+            unclaimed = list(repo.unclaimed_queued(session, resend_cutoff))
         recovered = 0
         for job in stale:
             if self._requeue_or_fail(job):
                 recovered += 1
                 self._resend(job.id, job.kind, job.queue)
         for job in unsent:
+            recovered += 1
+            self._resend(job.id, job.kind, job.queue)
+        for job in unclaimed:
+            waited = (now - job.sent_at).total_seconds() if job.sent_at else 0.0
+            log.warning(
+                "job %s: still queued %.0fs after its message was sent; sending it again",
+                job.id,
+                waited,
+                extra={"job": job.id},
+            )
             recovered += 1
             self._resend(job.id, job.kind, job.queue)
         return recovered
@@ -225,8 +256,9 @@ class JobService:
 
 
 def _mark_sent(session: Session, job_id: str) -> Job | None:
+    """Record when the job's message was last published (the reaper re-sends from this time on)."""
     job = repo.get(session, job_id)
-    if job is not None and job.sent_at is None:
+    if job is not None:
         job.sent_at = utcnow()
     return job
 
@@ -234,6 +266,10 @@ def _mark_sent(session: Session, job_id: str) -> Job | None:
 def _check_benchmark_name(name: str) -> None:
     from fdd.datasets import BENCHMARK_NAMES
 
+    try:
+        check_benchmark_reference(name)
+    except RefusedReference as exc:
+        raise Refused("params.benchmark", str(exc)) from exc
     known = {n for n in BENCHMARK_NAMES if ":" not in n}
     if name.lower() not in known and not name.startswith("jsonl:"):
         raise ServiceError(
