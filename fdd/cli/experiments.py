@@ -1,20 +1,31 @@
-"""``fdd experiment …``: the paper's experiments, offline, as sets of runs compared in one report.
+"""``fdd experiment …``: the paper's experiments, offline, as arms × seeds compared with intervals.
 
-- ``ablation``: FDD vs the same student trained on the same number of extra problems generated without
-  feedback (variants of random seed problems), same teacher budget;
-- ``halves``: complex-variants-only vs similar-problems-only vs both (with a held-out classify pool, so the
+- ``ablation``: FDD vs the same loop with variants of random seed problems (no feedback; the same number
+  of new problems asked each round, so the same teacher requests), and vs the seeds alone trained with the
+  same student compute (training tokens) as the FDD arm of the same seed spent over all its rounds;
+- ``halves``: complex-variants-only vs similar-problems-only vs both (held-out classify pool, so the
   hard → similar half carries signal);
-- ``rounds``: accuracy after 1…5 rounds (one 5-round run: each round retrains from the base checkpoint, so
-  round r's evaluation is what an r-round run would report);
+- ``rounds``: accuracy after 0…5 rounds (one 5-round run per seed: each round is what an r-round run
+  reports, since rounds train from the base);
 - ``paths``: k = 1, 2, 4 reasoning paths per seed problem;
 - ``leakage``: the distribution of generated problems' best n-gram overlap with the benchmark test sets.
-Each writes a Markdown table and a plot into the report directory.
+
+Each arm runs on every seed of ``--seeds`` (the curriculum's and the student's seed); the report gives
+per arm the mean final accuracy with its 95 % interval, overall and per step count, what it spent
+(teacher requests and tokens, new problems asked, training tokens and seconds, wall time), and for each
+comparison the paired difference (same seed) with its interval and a check that the budgets match
+(``fdd.report.experiment``). Runs are resumable: a finished arm/seed is kept in ``<out>/runs/`` and not
+run again; an unfinished one is picked up where the orchestrator left it (its state lives under
+``--state-dir``, which is not wiped). By default the command starts its own local stack (two workers of
+one thread: two runs train side by side); ``--url`` uses a running orchestrator instead.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,18 +34,27 @@ from rich.console import Console
 
 from fdd.cli.demo import demo_config
 from fdd.cli.settings import CliSettings
-from fdd.cli.watch import watch_run
+from fdd.cli.stack import LocalStack, StackConfig
 from fdd.clients.orchestrator import OrchestratorClient
+from fdd.config import core_settings
 from fdd.report import build_report, fetch_run_bundle
-from fdd.report.plots import grouped_bars, leakage_plot
-from fdd.report.tables import markdown_table, round_view
+from fdd.report.experiment import run_record, write_summary
+from fdd.report.plots import leakage_plot
+from fdd.report.tables import markdown_table
 
 experiment_app = typer.Typer(
-    help="The paper's experiments (several runs, one comparison).", no_args_is_help=True
+    help="The paper's experiments (arms × seeds, one comparison with intervals).", no_args_is_help=True
 )
 console = Console()
-Output = Annotated[Path, typer.Option("-o", help="Report directory.")]
-Seed = Annotated[int, typer.Option(help="Seed of the curriculum and the student.")]
+Output = Annotated[Path | None, typer.Option("-o", help="Report directory (default reports/<experiment>).")]
+Seeds = Annotated[str, typer.Option(help="Comma-separated seeds (curriculum and student).")]
+StateDir = Annotated[
+    Path | None, typer.Option(help="State of the experiment's own stack (default var/experiments/<name>).")
+]
+Url = Annotated[str | None, typer.Option(help="Use the orchestrator at this URL instead of a local stack.")]
+Quick = Annotated[bool, typer.Option(help="The quick demo config (a smoke test of the experiment).")]
+TERMINAL = {"done", "failed", "cancelled"}
+SEEDS_ONLY = "seeds-only"
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -47,89 +67,231 @@ def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def run_all(variants: dict[str, dict[str, Any]], seed: int) -> dict[str, dict[str, Any]]:
-    """Run each variant of the demo config to the end, one after the other; return the final run reads."""
+def parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        raise typer.BadParameter(f"--seeds takes comma-separated integers, got {text!r}") from None
+    if not seeds:
+        raise typer.BadParameter("--seeds is empty")
+    return seeds
+
+
+def seeds_only_config(base: dict[str, Any], fdd: dict[str, Any]) -> dict[str, Any]:
+    """The seeds-only arm: no rounds of new problems, one training on the seeds with the training tokens
+    that the FDD arm of the same seed spent over all its rounds (its round 0 trained on the same seeds,
+    so its tokens per example pass convert the total into example passes)."""
+    record = fdd["record"]
+    first = (
+        ((fdd["bundle"]["run"]["rounds"] or [{}])[0].get("metrics") or {}).get("train", {}).get("metrics", {})
+    )
+    passes_r0 = int(first.get("steps", 0)) * int(base["student"].get("batch_size", 32))
+    tokens_per_pass = int(first.get("tokens", 0)) / max(passes_r0, 1)
+    budget = max(1, round(record["train_tokens"] / max(tokens_per_pass, 1e-9)))
+    return merge(base, {"rounds": 0, "student": {"schedule": "budget", "budget_examples": budget}})
+
+
+class Experiment:
+    """Arms × seeds, run through one orchestrator, their bundles kept in ``out/runs``."""
+
+    def __init__(self, name: str, arms: dict[str, dict[str, Any]], seeds: list[int], out: Path, quick: bool):
+        self.name, self.arms, self.seeds, self.out, self.quick = name, arms, seeds, out, quick
+        self.runs_dir = out / "runs"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.state_path = out / "state.json"
+        self.state: dict[str, int] = (
+            json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+        )
+
+    def base(self, seed: int) -> dict[str, Any]:
+        return merge(
+            demo_config(self.quick), {"seed": {"curriculum": {"seed": seed}}, "student": {"seed": seed}}
+        )
+
+    def key(self, arm: str, seed: int) -> str:
+        return f"{arm}-s{seed}"
+
+    def finished(self, arm: str, seed: int) -> dict[str, Any] | None:
+        path = self.runs_dir / f"{self.key(arm, seed)}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def config(self, arm: str, seed: int) -> dict[str, Any] | None:
+        """The arm's run config, or None while it waits for another arm (seeds-only waits for fdd)."""
+        base = merge(self.base(seed), {"name": f"{self.name}-{self.key(arm, seed)}"})
+        if arm == SEEDS_ONLY:
+            fdd = self.finished("fdd", seed)
+            if fdd is None or fdd["record"]["status"] != "done":
+                return None
+            return seeds_only_config(base, fdd)
+        return merge(base, self.arms[arm])
+
+    def run(self, client: OrchestratorClient, poll_s: float = 5.0) -> None:
+        """Create what is missing, follow every open run, save each one as it finishes."""
+        todo = [(a, s) for s in self.seeds for a in self.arms if self.finished(a, s) is None]
+        shown: dict[str, str] = {}
+        while todo:
+            for arm, seed in list(todo):
+                key = self.key(arm, seed)
+                if key not in self.state:
+                    config = self.config(arm, seed)
+                    if config is None:
+                        continue
+                    self.state[key] = int(client.create_run(config)["id"])
+                    self.state_path.write_text(json.dumps(self.state, indent=2))
+                    console.print(f"{key}: run {self.state[key]} created")
+                run = client.run(self.state[key])
+                line = f"{run['status']} round {run['current_round']} {run['stage']}"
+                if shown.get(key) != line:
+                    console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {key}: {line}")
+                    shown[key] = line
+                if run["status"] in TERMINAL:
+                    bundle = fetch_run_bundle(client, run["id"])
+                    record = run_record(bundle)
+                    path = self.runs_dir / f"{key}.json"
+                    path.write_text(json.dumps({"record": record, "bundle": bundle}, indent=1))
+                    console.print(f"{key}: {run['status']}, final accuracy {record['accuracy']}")
+                    todo.remove((arm, seed))
+            if todo:
+                time.sleep(poll_s)
+
+    def records(self) -> dict[str, dict[int, dict[str, Any]]]:
+        out: dict[str, dict[int, dict[str, Any]]] = {}
+        for arm in self.arms:
+            for seed in self.seeds:
+                done = self.finished(arm, seed)
+                if done is not None:
+                    out.setdefault(arm, {})[seed] = done["record"]
+        return out
+
+    def bundle(self, arm: str, seed: int) -> dict[str, Any] | None:
+        done = self.finished(arm, seed)
+        return None if done is None else done["bundle"]
+
+
+def _stack(name: str, state_dir: Path | None, url: str | None, stack: ExitStack) -> OrchestratorClient:
     settings = CliSettings()
-    base = merge(demo_config(), {"seed": {"curriculum": {"seed": seed}}, "student": {"seed": seed}})
-    finished = {}
-    with OrchestratorClient(settings.url, settings.token.get_secret_value()) as client:
-        for name, overrides in variants.items():
-            config = merge(base, {"name": f"exp-{name}-s{seed}", **overrides})
-            run = client.create_run(config)
-            console.print(f"[bold]{name}[/bold]: run {run['id']}")
-            watch_run(client, run["id"], console)
-            finished[name] = fetch_run_bundle(client, run["id"])
-    return finished
+    if url is not None:
+        return stack.enter_context(OrchestratorClient(url, settings.token.get_secret_value()))
+    config = StackConfig(
+        state_dir=state_dir or Path("var/experiments") / name,
+        data_dir=core_settings().data_dir,
+        # ports of their own, so that an experiment runs beside `fdd up` or the demo
+        orchestrator_port=8100,
+        teacher_port=8101,
+        student_port=8102,
+        workers=2,
+        worker_threads=1,
+    )
+    console.print(f"starting the experiment's stack (state and logs in {config.state_dir}) …")
+    stack.enter_context(LocalStack(config))
+    return stack.enter_context(OrchestratorClient(config.orchestrator_url, config.admin_token))
 
 
-def final_accuracy(bundle: dict[str, Any]) -> dict[str, float]:
-    """The last evaluated round's accuracy (%), overall and by step count."""
-    views = [round_view(r) for r in bundle["run"].get("rounds") or []]
-    views = [v for v in views if v["accuracy"] is not None]
-    if not views:
-        return {}
-    last = views[-1]
-    out = {"overall": 100 * last["accuracy"]}
-    out.update({f"{k} steps": 100 * v for k, v in last["accuracy_by_group"].items()})
-    return out
-
-
-def write_comparison(title: str, bundles: dict[str, dict[str, Any]], out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    table = {name: final_accuracy(b) for name, b in bundles.items()}
-    columns = sorted({c for row in table.values() for c in row}, key=lambda c: (c != "overall", c))
-    rows = [[name] + [f"{row.get(c, float('nan')):.1f}" for c in columns] for name, row in table.items()]
-    for name, bundle in bundles.items():
-        build_report(bundle, out / name)
-    plot = grouped_bars(table, title, "final held-out accuracy (%)", out / "comparison.png")
-    lines = [
-        f"# {title}",
-        "",
-        markdown_table(["variant", *columns], rows),
-        "",
-        f"![{title}]({plot.name})",
-        "",
+def run_experiment(
+    name: str,
+    arms: dict[str, dict[str, Any]],
+    comparisons: list[tuple[str, str, list[str]]],
+    title: str,
+    seeds: list[int],
+    output: Path | None,
+    state_dir: Path | None,
+    url: str | None,
+    quick: bool,
+) -> Experiment:
+    out = output or Path("reports") / name
+    experiment = Experiment(name, arms, seeds, out, quick)
+    with ExitStack() as stack:
+        experiment.run(_stack(name, state_dir, url, stack))
+    records = experiment.records()
+    for arm in arms:
+        bundle = experiment.bundle(arm, seeds[0])
+        if bundle is not None:
+            build_report(bundle, out / f"{arm}-s{seeds[0]}")
+    notes = [
+        f"- per-run reports (seed {seeds[0]}): "
+        + ", ".join(f"[{a}]({a}-s{seeds[0]}/report.md)" for a in arms)
     ]
-    lines += [f"- [{name}]({name}/report.md)" for name in bundles]
-    path = out / "report.md"
-    path.write_text("\n".join(lines))
-    (out / "summary.json").write_text(json.dumps(table, indent=2))
+    path = write_summary(title, records, comparisons, out, notes)
+    console.print(path.read_text())
     console.print(f"report written to {path}")
-    return path
+    return experiment
+
+
+BUDGETS = ["teacher_requests", "train_tokens"]
 
 
 @experiment_app.command("ablation")
-def ablation(output: Output = Path("reports/ablation"), seed: Seed = 0) -> None:
-    """FDD vs no-feedback variants of random seed problems, same number of new problems."""
-    bundles = run_all({"fdd": {}, "no-feedback": {"feedback": "random"}}, seed)
-    write_comparison("FDD vs no-feedback baseline", bundles, output)
+def ablation(seeds: Seeds = "0,1,2", output: Output = None, state_dir: StateDir = None, url: Url = None,
+             quick: Quick = False) -> None:  # fmt: skip
+    """FDD vs no-feedback variants (same teacher requests) vs the seeds alone (same training tokens)."""
+    arms = {"fdd": {}, "no-feedback": {"feedback": "random"}, SEEDS_ONLY: {}}
+    comparisons = [("fdd", "no-feedback", BUDGETS), ("fdd", SEEDS_ONLY, ["train_tokens"])]
+    run_experiment("ablation", arms, comparisons, "FDD vs no-feedback vs seeds only", parse_seeds(seeds),
+                   output, state_dir, url, quick)  # fmt: skip
+
+
+@experiment_app.command("policy")
+def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
+           quick: Quick = False) -> None:  # fmt: skip
+    """The round training policy: fixed epochs from the base, a warm start, training to convergence."""
+    arms = {
+        "epochs-base": {"student": {"schedule": "epochs", "init": "base"}},
+        "epochs-previous": {"student": {"schedule": "epochs", "init": "previous"}},
+        "converge-base": {"student": {"schedule": "converge", "init": "base", "epochs": 30, "patience": 2}},
+    }
+    comparisons = [("epochs-previous", "epochs-base", []), ("converge-base", "epochs-base", [])]
+    run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
+                   state_dir, url, quick)  # fmt: skip
 
 
 @experiment_app.command("halves")
-def halves(output: Output = Path("reports/halves"), seed: Seed = 0) -> None:
+def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
+           quick: Quick = False) -> None:  # fmt: skip
     """What each half of the feedback buys: complex-only vs similar-only vs both (held-out classify pool)."""
     pool = {"classify_pool": "heldout", "heldout_fraction": 0.2}
-    variants = {
+    arms = {
         "both": pool,
         "complex-only": {**pool, "feedback": "complex_only"},
         "similar-only": {**pool, "feedback": "similar_only"},
     }
-    write_comparison("Complex variants vs similar problems", run_all(variants, seed), output)
+    comparisons = [("both", "complex-only", ["train_tokens"]), ("both", "similar-only", ["train_tokens"])]
+    run_experiment("halves", arms, comparisons, "Complex variants vs similar problems", parse_seeds(seeds),
+                   output, state_dir, url, quick)  # fmt: skip
 
 
 @experiment_app.command("rounds")
-def rounds(output: Output = Path("reports/rounds"), seed: Seed = 0) -> None:
-    """Accuracy after 1…5 rounds (one 5-round run)."""
-    bundle = run_all({"rounds-5": {"rounds": 5}}, seed)["rounds-5"]
-    path = build_report(bundle, output)
-    console.print(f"report written to {path}")
+def rounds(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
+           quick: Quick = False) -> None:  # fmt: skip
+    """Accuracy after 0…5 rounds (one 5-round run per seed; round r is an r-round run's result)."""
+    experiment = run_experiment("rounds", {"rounds-5": {"rounds": 5}}, [], "Accuracy after r rounds",
+                                parse_seeds(seeds), output, state_dir, url, quick)  # fmt: skip
+    _rounds_table(experiment, output or Path("reports/rounds"))
+
+
+def _rounds_table(experiment: Experiment, out: Path) -> None:
+    from fdd.report.stats import estimate
+
+    per_round = [r["per_round"] for r in experiment.records().get("rounds-5", {}).values() if r["per_round"]]
+    if not per_round:
+        return
+    depth = min(len(p) for p in per_round)
+    gains = [[p[r] - p[0] for p in per_round] for r in range(depth)]
+    accs = [[p[r] for p in per_round] for r in range(depth)]
+    rows = [[str(r), estimate(accs[r]).text(), estimate(gains[r]).text()] for r in range(depth)]
+    table = markdown_table(["rounds", "accuracy % [95 % CI]", "gain over round 0, points [95 % CI]"], rows)
+    with (out / "report.md").open("a") as handle:
+        handle.write("\n## Accuracy by number of rounds\n\n" + table + "\n")
+    console.print(table)
 
 
 @experiment_app.command("paths")
-def paths(output: Output = Path("reports/paths"), seed: Seed = 0) -> None:
+def paths(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
+          quick: Quick = False) -> None:  # fmt: skip
     """k = 1, 2, 4 reasoning paths per seed problem."""
-    variants = {f"k={k}": {"teacher": {"k": k}} for k in (1, 2, 4)}
-    write_comparison("Number of reasoning paths k", run_all(variants, seed), output)
+    arms = {f"k={k}": {"teacher": {"k": k}} for k in (1, 2, 4)}
+    comparisons = [("k=2", "k=1", []), ("k=4", "k=1", []), ("k=4", "k=2", [])]
+    run_experiment("paths", arms, comparisons, "Number of reasoning paths k", parse_seeds(seeds), output,
+                   state_dir, url, quick)  # fmt: skip
 
 
 def leakage_by_round(questions_by_round: dict[int, list[str]], threshold: float) -> dict[int, dict[str, Any]]:
@@ -161,7 +323,7 @@ def _leak_row(index: int, rep: dict[str, Any]) -> list[str]:
 @experiment_app.command("leakage")
 def leakage(
     run_id: Annotated[int, typer.Argument(help="A finished run.")],
-    output: Output = Path("reports/leakage"),
+    output: Annotated[Path, typer.Option("-o", help="Report directory.")] = Path("reports/leakage"),
     threshold: Annotated[float, typer.Option(help="Overlap counted as a look-alike.")] = 0.5,
 ) -> None:
     """The data-leakage analysis of a run: per round, generated problems' best overlap with the test sets."""

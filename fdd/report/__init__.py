@@ -51,9 +51,20 @@ def _config_summary(config: dict[str, Any]) -> str:
         f"min_agree={teacher.get('min_agree')}, n_complex={teacher.get('n_complex')}, "
         f"n_similar={teacher.get('n_similar')}\n"
         f"- student: base `{student.get('base_model')}`, "
-        f"budget {student.get('train_budget_examples')} example passes/round, lr {student.get('lr')}, "
+        f"{_schedule(student)}, init `{student.get('init', 'base')}`, lr {student.get('lr')}, "
         f"batch {student.get('batch_size')}, seed {student.get('seed')}"
     )
+
+
+def _schedule(student: dict[str, Any]) -> str:
+    """How much each round trains, in words (configs before ``schedule`` existed had a budget)."""
+    schedule = student.get("schedule", "budget")
+    if schedule == "budget":
+        budget = student.get("budget_examples", student.get("train_budget_examples"))
+        return f"budget {budget} example passes/round"
+    if schedule == "converge":
+        return f"until converged (patience {student.get('patience')}, at most {student.get('epochs')} epochs)"
+    return f"{student.get('epochs')} epochs/round"
 
 
 def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:

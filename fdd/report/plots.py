@@ -104,3 +104,26 @@ def grouped_bars(table: dict[str, dict[str, float]], title: str, ylabel: str, pa
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)
+
+
+def error_bars(estimates: dict[str, dict[str, Any]], title: str, ylabel: str, path: Path) -> Path | None:
+    """One bar per arm at its mean, with its interval (``fdd.report.stats.Estimate`` dicts) as error bars."""
+    if not estimates:
+        return None
+    names = list(estimates)
+    means = [estimates[n]["mean"] for n in names]
+    lows = [
+        m - (estimates[n]["lo"] if estimates[n]["lo"] is not None else m)
+        for n, m in zip(names, means, strict=True)
+    ]
+    highs = [
+        (estimates[n]["hi"] if estimates[n]["hi"] is not None else m) - m
+        for n, m in zip(names, means, strict=True)
+    ]
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.4 * len(names)), 4.2))
+    ax.bar(names, means, yerr=[lows, highs], capsize=6, color="#4C72B0")
+    for i, m in enumerate(means):
+        ax.text(i, m / 2, f"{m:.1f}", ha="center", color="white")
+    ax.set(ylabel=ylabel, title=title)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, path)

@@ -6,18 +6,43 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 MAX_TEXT_CHARS = 8_000
-# The tiny model's settings: the keys of student.modeling.TINY_DEFAULTS (a test keeps them equal), known
-# here so that a job with a misspelt one is refused when it is posted, not when a worker runs it.
-TINY_KEYS = frozenset({"arch", "hidden", "layers", "heads", "ffn", "vocab_size", "dropout", "echo"})
+
+
+class TinySettings(BaseModel):
+    """The tiny model's settings with their ranges: the keys of student.modeling.TINY_DEFAULTS (a test
+    keeps them equal), known here so that a misspelt or impossible one is refused when a run or a job
+    is posted, not when a worker runs it (a vocabulary of 10**12 would kill the worker)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    arch: Literal["llama", "gpt2", "t5"] | None = None
+    hidden: int | None = Field(None, ge=8, le=4096)
+    layers: int | None = Field(None, ge=1, le=64)
+    heads: int | None = Field(None, ge=1, le=64)
+    ffn: int | None = Field(None, ge=8, le=16_384)
+    vocab_size: int | None = Field(None, ge=64, le=262_144)
+    dropout: float | None = Field(None, ge=0.0, lt=1.0)
+    echo: Literal["none", "query", "question"] | None = None
+
+    @model_validator(mode="after")
+    def _heads_divide_hidden(self) -> TinySettings:
+        hidden, heads = self.hidden or 128, self.heads or 4
+        if hidden % heads:
+            raise ValueError(f"hidden ({hidden}) must be a multiple of heads ({heads})")
+        return self
+
+
+TINY_KEYS = frozenset(TinySettings.model_fields)
 
 
 def _known_tiny(value: dict[str, Any]) -> dict[str, Any]:
     unknown = set(value) - TINY_KEYS
     if unknown:
         raise ValueError(f"unknown tiny-model settings {sorted(unknown)}; known: {sorted(TINY_KEYS)}")
+    TinySettings.model_validate(value)
     return value
 
 
@@ -52,20 +77,40 @@ class TrainExample(Strict):
     program: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
-class TrainParams(Strict):
-    kind: Literal["train"] = "train"
-    examples: list[TrainExample] = Field(min_length=1, max_length=500_000)
-    base_model: str = Field("tiny", description="'tiny' (built offline), a local path, or a hub id.")
-    epochs: int = Field(30, ge=1, le=1000)
-    budget_examples: int | None = Field(
-        None, ge=1, description="Example passes instead of epochs, counted on the distinct training pairs."
+Schedule = Literal["budget", "epochs", "converge"]
+Init = Literal["base", "previous"]
+
+
+class TrainingKnobs(Strict):
+    """How the student trains: the one model of its knobs. A run's ``student`` config *is* this model and a
+    train job carries it unchanged; the worker's ``TrainConfig`` is built from it field by field, so a knob
+    is written once and an unknown one is a 422 when the run or the job is posted.
+
+    ``schedule`` says how much a round trains: ``epochs`` (fixed passes over the whole set, so compute grows
+    with the set, as in the paper), ``budget`` (``budget_examples`` example passes whatever the set's size)
+    or ``converge`` (until the held-out slice's loss has not improved for ``patience`` validations, at most
+    ``epochs`` passes). ``init`` says where a round starts: ``base`` (the paper: the base checkpoint every
+    round) or ``previous`` (a warm start from the last round's checkpoint on the whole set).
+    """
+
+    base_model: str = Field(
+        "tiny", min_length=1, max_length=500, description="'tiny' (built offline), a local path, or a hub id."
     )
+    schedule: Schedule = Field("epochs", description="budget | epochs | converge (see above).")
+    epochs: int = Field(30, ge=1, le=1000, description="Passes over the set (the ceiling under converge).")
+    budget_examples: int = Field(
+        40_000, ge=1, description="Example passes per round under schedule=budget, on the distinct pairs."
+    )
+    patience: int = Field(
+        3, ge=1, le=100, description="converge: validations without improvement before training stops."
+    )
+    init: Init = Field("base", description="base: every round from the base; previous: warm start.")
     batch_size: int = Field(32, ge=1, le=4096)
-    lr: float = Field(2e-3, gt=0, le=1.0)
-    max_steps: int | None = Field(None, ge=1)
-    val_fraction: float = Field(0.05, ge=0.0, lt=0.5)
-    seed: int = 0
-    time_limit_s: float | None = Field(None, gt=0)
+    lr: float = Field(2e-3, gt=0, le=1.0, description="Peak AdamW learning rate (~5e-5 for pre-trained).")
+    max_steps: int | None = Field(None, ge=1, description="Hard cap on optimiser steps.")
+    val_fraction: float = Field(0.05, ge=0.0, lt=0.5, description="Share of questions held out (best kept).")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds the split, initialisation and shuffling.")
+    time_limit_s: float | None = Field(None, gt=0, description="Wall-clock budget of one training job.")
     mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
     mask_entities: bool | None = Field(
         None,
@@ -77,6 +122,31 @@ class TrainParams(Strict):
         0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )
     tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """Configs written before ``schedule`` existed: ``epochs: null`` meant the example budget, which
+        was called ``train_budget_examples`` in run configs."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "train_budget_examples" in data:
+            data.setdefault("budget_examples", data.pop("train_budget_examples"))
+        if "epochs" in data and data["epochs"] is None:
+            del data["epochs"]
+            data.setdefault("schedule", "budget")
+        return data
+
+
+class TrainParams(TrainingKnobs):
+    """A train job: the knobs, the examples, and (for ``init: previous``) the checkpoint to start from."""
+
+    kind: Literal["train"] = "train"
+    examples: list[TrainExample] = Field(min_length=1, max_length=500_000)
+    init_checkpoint: str | None = Field(
+        None, min_length=1, max_length=200, description="A checkpoint name to start from (init: previous)."
+    )
     label: str | None = Field(None, max_length=200, description="Free label (run/round), kept in the meta.")
 
 
@@ -165,13 +235,18 @@ class GenerateRequest(Strict):
 
 
 class Output(BaseModel):
+    """One sampled solution: the generated text, the restored program, its answer and verdict."""
+
     text: str
     program: str | None
     answer: float | None
     verdict: str
+    error: str | None = Field(None, description="Why there is no answer: runaway, empty, unknown_slot, …")
 
 
 class PredictionRead(BaseModel):
+    """The one shape of a prediction on the wire: every output, the majority answer, the pass-rate."""
+
     id: str
     outputs: list[Output]
     answer: float | None
@@ -181,3 +256,62 @@ class PredictionRead(BaseModel):
 
 class GenerateResponse(BaseModel):
     predictions: list[PredictionRead]
+
+
+# What a finished job reports (``JobRead.result``): the student returns these, the orchestrator validates
+# them, so neither side digs in untyped dicts. Extra keys are kept (older workers, diagnostics).
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class TrainMetrics(Open):
+    """How a training job went (``student.training.loop``)."""
+
+    steps: int = 0
+    total_steps: int = 0
+    epochs: float = 0.0
+    stopped: str = "completed"  # completed | time_limit | converged
+    seconds: float = 0.0
+    tokens_per_s: float = 0.0
+    tokens: int = 0  # real (non-padding) tokens processed
+    train_examples: int = 0
+    best_val_loss: float | None = None
+    train_loss: float | None = None
+
+
+class TrainResult(Open):
+    kind: Literal["train"] = "train"
+    checkpoint: str
+    checkpoint_dir: str | None = None
+    metrics: TrainMetrics = Field(default_factory=TrainMetrics)
+    loss_curve: list[tuple[int, float]] = Field(default_factory=list)
+    label: str | None = None
+    recovered: bool = False
+
+
+class PredictResult(Open):
+    kind: Literal["predict"] = "predict"
+    checkpoint: str
+    engine: str | None = None
+    n: int
+    counts: dict[str, int] = Field(default_factory=dict)
+    predictions: list[PredictionRead]
+    seconds: float | None = None
+
+
+class EvaluateResult(Open):
+    kind: Literal["evaluate"] = "evaluate"
+    checkpoint: str
+    benchmark: str
+    engine: str | None = None
+    accuracy: float
+    n: int
+    counts: dict[str, int] = Field(default_factory=dict)
+    by_group: dict[str, dict[str, float | int]] = Field(default_factory=dict)
+    group_by: str | None = None
+    population_hash: str | None = None
+    mean_pass_rate: float | None = None
+    seconds: float | None = None
+    log_path: str | None = None

@@ -182,34 +182,25 @@ class FakeStudent:
         if params["kind"] == "evaluate":
             return {
                 "checkpoint": params["checkpoint"],
+                "benchmark": params["benchmark"],
                 "accuracy": 0.5,
                 "n": 10,
                 "population_hash": "h",
                 "by_group": {"1": {"n": 10, "correct": 5, "accuracy": 0.5}},
             }
-        predictions = [
-            {
-                "id": p["id"],
-                "outputs": [],
-                "answer": p["gold"] if int(p["id"]) % 2 == 0 else None,
-                "pass_rate": 1.0 if int(p["id"]) % 2 == 0 else 0.0,
-                "outcome": "correct"
-                if int(p["id"]) % 2 == 0
-                else ("no_answer" if int(p["id"]) % 3 == 0 else "wrong"),
-            }
-            for p in params["problems"]
-        ]
-        return {"checkpoint": params["checkpoint"], "predictions": predictions}
+        predictions = [self.predict(p) for p in params["problems"]]
+        return {"checkpoint": params["checkpoint"], "n": len(predictions), "predictions": predictions}
 
     @staticmethod
     def predict(problem: dict[str, Any]) -> dict[str, Any]:
         """Even ids are solved; odd ids are wrong, or unanswered when also divisible by 3."""
         pid = int(problem["id"])
         outcome = "correct" if pid % 2 == 0 else ("no_answer" if pid % 3 == 0 else "wrong")
-        answer = problem["gold"] if outcome == "correct" else None
+        answer = {"correct": problem["gold"], "wrong": (problem["gold"] or 0) + 1}.get(outcome)
+        output = {"text": "ans = 1", "program": "ans = 1" if answer is not None else None, "answer": answer}
         return {
             "id": problem["id"],
-            "outputs": [],
+            "outputs": [{**output, "verdict": outcome}],
             "answer": answer,
             "pass_rate": float(outcome == "correct"),
             "outcome": outcome,

@@ -144,3 +144,15 @@ def test_a_stage_that_keeps_failing_fails_the_run_with_the_reason(db_sessionmake
     assert run.status is RunStatus.FAILED
     assert run.error.startswith("init (round 0): TeacherError")
     assert "told to fail" in run.error
+
+
+def test_a_warm_started_run_trains_each_round_from_the_previous_checkpoint(db_sessionmaker):
+    run_id = add_run(
+        db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), rounds=2, student={"init": "previous"}
+    )
+    teacher, student = FakeTeacher(), FakeStudent()
+    asyncio.run(_driver(db_sessionmaker, teacher, student).drive_until_idle(run_id))
+    assert _run(db_sessionmaker, run_id).status is RunStatus.DONE
+    trains = [j for j in student.created if "-train-" in j]
+    starts = [student.jobs[j]["params"]["init_checkpoint"] for j in trains]
+    assert starts == [None, trains[0], trains[1]]  # round 0 from the base, then each from the last

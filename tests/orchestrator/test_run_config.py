@@ -34,3 +34,34 @@ def test_curriculum_steps_stay_within_the_grammar() -> None:
     assert CURRICULUM_MAX_STEPS == MAX_STEPS
     with pytest.raises(ValidationError, match=f"between 1 and {MAX_STEPS}"):
         CurriculumSpec(steps=[1, MAX_STEPS + 1])
+
+
+def test_tiny_model_values_are_checked_when_the_run_is_posted() -> None:
+    for bad, field in [({"hidden": -5}, "hidden"), ({"dropout": 5}, "dropout"), ({"arch": "rnn"}, "arch"),
+                       ({"vocab_size": 10**12}, "vocab_size"), ({"hidden": 100, "heads": 3}, "multiple")]:  # fmt: skip
+        with pytest.raises(ValidationError, match=field):
+            RunConfig(name="x", student={"tiny": bad})
+    with pytest.raises(ValidationError, match="student.seed"):
+        RunConfig(name="x", student={"seed": 2**70})
+
+
+def test_the_student_config_is_the_train_jobs_knob_model() -> None:
+    from fdd.wire.student import TrainingKnobs, TrainParams
+
+    config = RunConfig(name="x", student={"schedule": "converge", "patience": 2, "init": "previous"})
+    assert isinstance(config.student, TrainingKnobs)
+    assert set(TrainingKnobs.model_fields) <= set(TrainParams.model_fields)
+    with pytest.raises(ValidationError, match="student.schedule"):
+        RunConfig(name="x", student={"schedule": "forever"})
+
+
+def test_configs_stored_before_the_schedule_existed_still_read() -> None:
+    legacy = {"epochs": None, "train_budget_examples": 15000, "seed": 0}
+    student = RunConfig(name="x", student=legacy, teacher={"backend": None}).student
+    assert (student.schedule, student.budget_examples) == ("budget", 15000)
+    assert RunConfig(name="x", student={"epochs": 6}).student.schedule == "epochs"
+
+
+def test_a_teacher_backend_in_the_run_config_is_refused_not_ignored() -> None:
+    with pytest.raises(ValidationError, match="FDD_TEACHER_BACKEND"):
+        RunConfig(name="x", teacher={"backend": "openai"})

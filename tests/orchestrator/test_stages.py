@@ -85,19 +85,21 @@ def test_train_records_the_job_before_sending_and_the_checkpoint_after(db_sessio
 
         round_ = s.scalars(sa.select(Round)).one()
         assert round_.checkpoint == job.job_id
-        assert round_.metrics["train"]["metrics"] == {"examples": 12}
+        assert round_.metrics["train"]["metrics"]["examples"] == 12
     params = student.jobs[f"run{run_id}-r0-train-a0"]["params"]
-    assert (params["epochs"], params["budget_examples"]) == (3, None)  # the run fixed its epochs
+    assert (params["schedule"], params["epochs"]) == ("epochs", 3)  # the run's knobs, as they are
 
 
-def test_train_sends_the_example_budget_when_epochs_are_not_fixed(db_sessionmaker):
-    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+def test_train_sends_the_example_budget_under_the_budget_schedule(db_sessionmaker):
+    student_config = {"schedule": "budget"}
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), student=student_config)
     teacher, student = FakeTeacher(), FakeStudent()
     run_steps(init.step, context(db_sessionmaker, run_id, teacher, student))
     _advance_to(db_sessionmaker, run_id, Stage.TRAIN)
     run_steps(train.step, context(db_sessionmaker, run_id, teacher, student))
     params = student.jobs[f"run{run_id}-r0-train-a0"]["params"]
-    assert params["budget_examples"] == 40_000  # the student turns it into epochs over distinct pairs
+    assert (params["schedule"], params["budget_examples"]) == ("budget", 40_000)  # the student turns it
+    assert params["init_checkpoint"] is None  # into epochs over distinct pairs; round 0 starts from the base
 
 
 def _through_classify(maker, run_id: int, teacher: FakeTeacher, student: FakeStudent) -> None:
@@ -199,3 +201,26 @@ def test_generate_stops_at_the_teacher_budget(db_sessionmaker):
     assert statuses.count(WorkStatus.DONE) == 4
     assert statuses.count(WorkStatus.FAILED) == 2
     assert all(e.startswith("budget") for e in errors)
+
+
+def _prediction(verdicts: list[str]):  # type: ignore[no-untyped-def]
+    from fdd.wire.student import PredictionRead
+
+    outputs = [
+        {"text": "", "program": None if v == "no_answer" else "ans = 1", "verdict": v,
+         "answer": None if v == "no_answer" else 1.0}
+        for v in verdicts
+    ]  # fmt: skip
+    correct = sum(v == "correct" for v in verdicts)
+    return PredictionRead(
+        id="1", outputs=outputs, answer=1.0, pass_rate=correct / len(verdicts), outcome="wrong"
+    )
+
+
+def test_a_problem_is_easy_when_its_pass_rate_reaches_the_threshold():
+    assert classify.label_of(_prediction(["correct", "wrong", "wrong", "correct"]), 0.5) is LabelValue.EASY
+    assert classify.label_of(_prediction(["correct", "wrong", "wrong", "wrong"]), 0.5) is LabelValue.HARD
+    assert classify.label_of(_prediction(["correct", "wrong", "wrong", "wrong"]), 0.25) is LabelValue.EASY
+    assert classify.label_of(_prediction(["no_answer", "no_answer"]), 0.5) is LabelValue.NO_ANSWER
+    assert classify.label_of(_prediction(["correct"]), 1.0) is LabelValue.EASY  # greedy: k = 1
+    assert classify.label_of(_prediction(["wrong", "no_answer"]), 0.5) is LabelValue.HARD

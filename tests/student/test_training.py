@@ -187,9 +187,9 @@ def test_augmented_epochs_train_and_are_recorded():
 def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
     from student.training.loop import _plan
 
-    per_epoch, total, _ = _plan(100, TrainConfig(batch_size=10, budget_examples=450))
+    per_epoch, total, _ = _plan(100, TrainConfig(batch_size=10, schedule="budget", budget_examples=450))
     assert (per_epoch, total) == (10, 50)  # ceil(450 / 100) = 5 epochs of 10 steps
-    assert _plan(100, TrainConfig(batch_size=10, epochs=3))[1] == 30  # without a budget: epochs
+    assert _plan(100, TrainConfig(batch_size=10, epochs=3))[1] == 30  # schedule "epochs": epochs
     # paths that the masking and normalisation merge do not shrink the budget: 4 examples, 2 pairs
     data = [
         TrainExample("a", "Tom has 5 pens and 7 cups.", p)
@@ -199,7 +199,9 @@ def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
         TrainExample("b", "Ann has 3 pens and 2 cups.", p) for p in ("a = 3\nans = a - 2", "ans = 3 - 2")
     ]
     result = train(
-        data, TrainConfig(**(FAST | {"budget_examples": 8, "val_fraction": 0})), scratch_dir() / "b"
+        data,
+        TrainConfig(**(FAST | {"schedule": "budget", "budget_examples": 8, "val_fraction": 0})),
+        scratch_dir() / "b",
     )
     assert result.metrics["train_examples"] == 2
     assert result.metrics["steps"] == 4  # 8 passes over 2 distinct pairs: 4 epochs of one batch
@@ -240,5 +242,27 @@ def test_the_wire_knows_every_tiny_setting():
 def test_epochs_keep_training_passes_near_the_budget(n_pairs: int, epochs: int):
     from student.training.loop import _plan
 
-    assert _plan(n_pairs, TrainConfig(batch_size=1, budget_examples=40_000))[1] == n_pairs * epochs
+    budget = TrainConfig(batch_size=1, schedule="budget", budget_examples=40_000)
+    assert _plan(n_pairs, budget)[1] == n_pairs * epochs
     assert _plan(n_pairs, TrainConfig(batch_size=1, epochs=3))[1] == n_pairs * 3
+
+
+def test_every_training_knob_reaches_the_workers_config():
+    from dataclasses import fields
+
+    from fdd.wire.student import TrainingKnobs
+
+    assert set(TrainingKnobs.model_fields) <= {f.name for f in fields(TrainConfig)}
+
+
+def test_converge_stops_once_validation_stops_improving():
+    config = TrainConfig(**(FAST | {"schedule": "converge", "epochs": 400, "patience": 1}))
+    result = train(examples(60, seed=12), config, scratch_dir() / "converge")
+    assert result.metrics["stopped"] == "converged"
+    assert result.metrics["steps"] < result.metrics["total_steps"]
+    assert result.metrics["tokens"] > 0
+
+
+def test_an_unknown_schedule_is_refused():
+    with pytest.raises(ValueError, match="unknown schedule"):
+        train(examples(10, seed=5), TrainConfig(threads=1, schedule="forever"), scratch_dir() / "s")

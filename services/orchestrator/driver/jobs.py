@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from fdd.clients.student import StudentClient, StudentError
@@ -27,12 +28,21 @@ from . import keys
 from .context import StageContext, in_transaction
 
 log = logging.getLogger("orchestrator.driver.jobs")
+ResultT = TypeVar("ResultT", bound=BaseModel)
 NEW = "new"
 OPEN = (NEW, JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
 class StageFailed(RuntimeError):
     """A stage cannot complete (e.g. its student job failed on every attempt)."""
+
+
+def typed(model: type[ResultT], result: dict[str, Any]) -> ResultT:
+    """A succeeded job's result as its wire model; a malformed one fails the stage with the reason."""
+    try:
+        return model.model_validate(result)
+    except ValidationError as exc:
+        raise StageFailed(f"the student's {model.__name__} did not validate: {exc}") from exc
 
 
 def _latest(session: Session, round_id: int, prefix: str) -> StudentJob | None:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from fdd.wire.teacher import UsageDelta
 from orchestrator.enums import ProblemRole
-from orchestrator.problems.models import Label, Problem, Rationale, Rejection
+from orchestrator.problems import repository as problems_repo
+from orchestrator.problems.models import Label, Problem, Rejection
 from orchestrator.runs.models import Evaluation, Round, Run
 from orchestrator.runs.schemas import RunConfig
 
@@ -47,17 +48,12 @@ def database_metrics(session: Session, run_id: int, round_id: int, round_index: 
             Problem.run_id == run_id, Problem.round_created == round_index, Problem.parent_id.is_not(None)
         )
     ).one()
-    examples = session.scalar(
-        sa.select(sa.func.count(Rationale.id))
-        .join(Problem, Problem.id == Rationale.problem_id)
-        .where(Problem.run_id == run_id, Problem.role == ProblemRole.TRAIN, Rationale.correct.is_(True))
-    )
     return {
         "evaluations": _evaluations(session, round_id),
         "pool_by_origin": _grouped(
             session, Problem.origin, Problem.run_id == run_id, Problem.role == ProblemRole.TRAIN
         ),
-        "distillation_examples": int(examples or 0),
+        "distillation_examples": problems_repo.distillation_size(session, run_id),
         "labels": _grouped(session, Label.label, Label.round_id == round_id),
         "rejections": _grouped(session, Rejection.reason, Rejection.round_id == round_id),
         "created_by_origin": _grouped(

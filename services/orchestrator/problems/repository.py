@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from orchestrator.bulk import insert_rows
-from orchestrator.enums import LabelValue, Origin
+from orchestrator.enums import LabelValue, Origin, ProblemRole
 from orchestrator.problems.models import Label, Problem, Rationale, Rejection
 from orchestrator.runs.models import Round
 
@@ -81,10 +81,45 @@ def label_history(session: Session, problem_ids: list[int]) -> list[tuple[int, i
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
+def distillation_filter(run_id: int, up_to_round: int | None = None) -> list[Any]:
+    """The one definition of a run's distillation set D_r: the correct rationales of its training problems
+    (held-out seeds excluded) created up to round ``up_to_round`` (None: all so far). Callers join
+    ``Rationale`` to ``Problem`` and apply these conditions."""
+    where = [Problem.run_id == run_id, Problem.role == ProblemRole.TRAIN, Rationale.correct.is_(True)]
+    if up_to_round is not None:
+        where.append(Problem.round_created <= up_to_round)
+    return where
+
+
+def distillation_set(session: Session, run_id: int, up_to_round: int | None = None) -> list[Any]:
+    """(problem id, question, rationale id, program) of D_r in (problem, rationale) order."""
+    return list(
+        session.execute(
+            sa.select(Problem.id, Problem.question, Rationale.id, Rationale.program)
+            .join(Rationale, Rationale.problem_id == Problem.id)
+            .where(*distillation_filter(run_id, up_to_round))
+            .order_by(Problem.id, Rationale.id)
+        ).all()
+    )
+
+
+def distillation_size(session: Session, run_id: int, up_to_round: int | None = None) -> int:
+    """The number of examples in D_r."""
+    return int(
+        session.scalar(
+            sa.select(sa.func.count(Rationale.id))
+            .join(Problem, Problem.id == Rationale.problem_id)
+            .where(*distillation_filter(run_id, up_to_round))
+        )
+        or 0
+    )
+
+
 def export_rows(session: Session, run_id: int, up_to_round: int | None, batch: int = 2000) -> Iterator[Any]:
     """(problem, rationale, label) rows of the run's correct rationales in (problem, rationale) order.
 
-    ``label`` is the problem's label in round ``up_to_round`` (None when not classified then, or when no
+    The rows of ``distillation_set`` (held-out seeds are not exported). ``label`` is the problem's label
+    in round ``up_to_round`` (None when not classified then, or when no
     round is given: the latest label). Keyset-paged so a large export never sits in memory at once.
     """
     label = (
@@ -96,12 +131,10 @@ def export_rows(session: Session, run_id: int, up_to_round: int | None, batch: i
     query = (
         sa.select(Problem, Rationale.id.label("rid"), Rationale.program, label.label("label"))
         .join(Rationale, Rationale.problem_id == Problem.id)
-        .where(Problem.run_id == run_id, Rationale.correct.is_(True))
+        .where(*distillation_filter(run_id, up_to_round))
         .order_by(Problem.id, Rationale.id)
         .limit(batch)
     )
-    if up_to_round is not None:
-        query = query.where(Problem.round_created <= up_to_round)
     last: tuple[int, int] = (0, 0)
     while True:
         page = session.execute(query.where(sa.tuple_(Problem.id, Rationale.id) > sa.tuple_(*last))).all()

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from fdd.wire.student import TinyOverrides
+from fdd.wire.student import TrainingKnobs
 from orchestrator.runs.state import RoundStatus, RunStatus, Stage
 
 CURRICULUM_MAX_STEPS = 8  # fdd.curriculum.MAX_STEPS (not imported here: the grammar is heavy to load)
@@ -62,7 +62,20 @@ class TeacherConfig(Strict):
     n_complex: int = Field(1, ge=0, le=16, description="Complex variants per easy problem.")
     n_similar: int = Field(1, ge=0, le=16, description="Similar problems per hard problem.")
     temperature: float = Field(0.7, ge=0.0, le=2.0)
-    backend: str | None = Field(None, max_length=100, description="Teacher backend; None = the service's.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_backend(cls, data: Any) -> Any:
+        """``backend`` was accepted and never used: the teacher service's FDD_TEACHER_BACKEND chooses.
+        Stored configs carry ``backend: null``; a value is refused rather than silently ignored."""
+        if isinstance(data, dict) and "backend" in data:
+            if data["backend"] is not None:
+                raise ValueError(
+                    "teacher.backend is not a run setting: "
+                    "the teacher service's FDD_TEACHER_BACKEND selects the backend"
+                )
+            data = {k: v for k, v in data.items() if k != "backend"}
+        return data
 
     @model_validator(mode="after")
     def _agree_within_k(self) -> TeacherConfig:
@@ -71,28 +84,8 @@ class TeacherConfig(Strict):
         return self
 
 
-class StudentConfig(Strict):
-    base_model: str = Field("tiny", min_length=1, max_length=500)
-    epochs: int | None = Field(None, ge=1, le=1000, description="None: derived from train_budget_examples.")
-    batch_size: int = Field(32, ge=1, le=4096)
-    lr: float = Field(2e-3, gt=0.0, le=1.0)
-    max_steps: int | None = Field(None, ge=1)
-    tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
-    time_limit_s: float | None = Field(None, gt=0)
-    train_budget_examples: int = Field(
-        40_000, ge=1, description="Example passes per round over the student's distinct pairs (sets epochs)."
-    )
-    mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
-    mask_entities: bool | None = Field(
-        None,
-        description="People become P1, P2 …, counted things X1, X2 … in questions; None: on for 'tiny' only.",
-    )
-    normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
-    compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
-    augment_distractors: float = Field(
-        0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
-    )
-    seed: int = 0
+# The student's training knobs are one model, shared with the train job (fdd.wire.student).
+StudentConfig = TrainingKnobs
 
 
 class EvaluationConfig(Strict):
@@ -106,7 +99,15 @@ class EvaluationConfig(Strict):
         description="A synthetic test set generated for the run (None: none).",
     )
     group_by: str | None = Field("steps", max_length=100, description="Meta key to break accuracy down by.")
-    num_samples: int = Field(1, ge=1, le=64, description="Student samples per problem when classifying.")
+    num_samples: int = Field(
+        1, ge=1, le=64, description="Student samples per problem when classifying (1: greedy decoding)."
+    )
+    classify_temperature: float = Field(
+        0.7, gt=0.0, le=2.0, description="Sampling temperature when classifying with num_samples > 1."
+    )
+    easy_pass_rate: float = Field(
+        0.5, gt=0.0, le=1.0, description="A problem is easy when this share of its samples is correct."
+    )
 
 
 class LeakageConfig(Strict):
@@ -133,7 +134,9 @@ class RunConfig(Strict):
     heldout_fraction: float = Field(
         0.2, gt=0.0, lt=1.0, description="Share of seeds held out (heldout pool)."
     )
-    rounds: int = Field(3, ge=1, le=10)
+    rounds: int = Field(
+        3, ge=0, le=10, description="Feedback rounds (0: train and evaluate on the seeds only, a baseline)."
+    )
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
     student: StudentConfig = Field(default_factory=StudentConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)

@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import fields
 from typing import Any
 
-from fdd.wire.student import Decoding, EvaluateParams, PredictParams, PredictProblem, TrainParams
+from fdd.wire.student import (
+    Decoding,
+    EvaluateParams,
+    EvaluateResult,
+    PredictionRead,
+    PredictParams,
+    PredictProblem,
+    PredictResult,
+    TrainingKnobs,
+    TrainMetrics,
+    TrainParams,
+    TrainResult,
+)
 from student.checkpoints import META_FILE, checkpoint_path, existing_checkpoint
 from student.jobs.runner import JobContext, JobStopped
 
@@ -31,10 +42,7 @@ def run_train(ctx: JobContext) -> dict[str, Any]:
         return done
     for leftover in out_dir.parent.glob(f".{ctx.job_id}.tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    known = {f.name for f in fields(TrainConfig)}
-    config = TrainConfig(
-        **{k: v for k, v in params.model_dump().items() if k in known}, threads=ctx.settings.worker_threads
-    )
+    config = TrainConfig(**knobs_of(ctx, params), threads=ctx.settings.worker_threads)
     examples = [TrainExample(e.id, e.question, e.program) for e in params.examples]
     curve: list[tuple[int, float]] = []
 
@@ -49,13 +57,23 @@ def run_train(ctx: JobContext) -> dict[str, Any]:
         result = train(examples, config, out_dir, progress=progress, should_stop=ctx.should_stop)
     except TrainingCancelled as exc:
         raise JobStopped(str(exc)) from exc
-    return {
-        "checkpoint": ctx.job_id,
-        "checkpoint_dir": str(result.checkpoint_dir),
-        "metrics": result.metrics,
-        "loss_curve": curve,
-        "label": params.label,
-    }
+    return TrainResult(
+        checkpoint=ctx.job_id,
+        checkpoint_dir=str(result.checkpoint_dir),
+        metrics=TrainMetrics.model_validate(result.metrics),
+        loss_curve=curve,
+        label=params.label,
+    ).model_dump(mode="json")
+
+
+def knobs_of(ctx: JobContext, params: TrainParams) -> dict[str, Any]:
+    """The job's training knobs, every one of them (``TrainConfig`` has a field for each: a knob it
+    lacked would be a TypeError here, never dropped); a warm start trains from the named checkpoint."""
+    knobs = {name: getattr(params, name) for name in TrainingKnobs.model_fields}
+    if params.init == "previous" and params.init_checkpoint is not None:
+        knobs["base_model"] = str(existing_checkpoint(ctx.settings, params.init_checkpoint))
+        knobs["tiny"] = {}  # the architecture is the checkpoint's
+    return knobs
 
 
 def _finished_checkpoint(ctx: JobContext) -> dict[str, Any] | None:
@@ -63,13 +81,12 @@ def _finished_checkpoint(ctx: JobContext) -> dict[str, Any] | None:
     if not (path / META_FILE).is_file():
         return None
     meta = json.loads((path / META_FILE).read_text())
-    return {
-        "checkpoint": ctx.job_id,
-        "checkpoint_dir": str(path),
-        "metrics": meta.get("metrics", {}),
-        "loss_curve": [],
-        "recovered": True,
-    }
+    return TrainResult(
+        checkpoint=ctx.job_id,
+        checkpoint_dir=str(path),
+        metrics=TrainMetrics.model_validate(meta.get("metrics", {})),
+        recovered=True,
+    ).model_dump(mode="json")
 
 
 def _items(problems: list[PredictProblem]) -> list[Any]:
@@ -104,13 +121,13 @@ def run_predict(ctx: JobContext) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for p in predictions:
         counts[p.outcome] = counts.get(p.outcome, 0) + 1
-    return {
-        "checkpoint": params.checkpoint,
-        "engine": predictor.engine,
-        "n": len(predictions),
-        "counts": counts,
-        "predictions": [p.to_dict() for p in predictions],
-    }
+    return PredictResult(
+        checkpoint=params.checkpoint,
+        engine=predictor.engine,
+        n=len(predictions),
+        counts=counts,
+        predictions=[PredictionRead.model_validate(p.to_dict()) for p in predictions],
+    ).model_dump(mode="json")
 
 
 def _evaluation_items(ctx: JobContext, params: EvaluateParams) -> tuple[list[Any], dict[str, Any]]:
@@ -155,14 +172,14 @@ def run_evaluate(ctx: JobContext) -> dict[str, Any]:
         log_path=log_path,
         **_decoding(ctx, params.decoding, "evaluate"),
     )
-    return {
-        "checkpoint": params.checkpoint,
-        "benchmark": params.benchmark,
-        "engine": predictor.engine,
+    return EvaluateResult(
+        checkpoint=params.checkpoint,
+        benchmark=params.benchmark,
+        engine=predictor.engine,
         **info,
         **result.to_dict(),
-        "log_path": str(log_path),
-    }
+        log_path=str(log_path),
+    ).model_dump(mode="json")
 
 
 WORK = {"train": run_train, "predict": run_predict, "evaluate": run_evaluate}

@@ -20,8 +20,15 @@ class TrainConfig:
     """Hyper-parameters of one training run (defaults: the tiny student on CPU, DESIGN.md)."""
 
     base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
-    epochs: int = 30  # passes over the training split (fewer if max_steps or time_limit_s stops first)
-    budget_examples: int | None = None  # example passes instead: epochs = ceil(budget / distinct pairs)
+    # how much to train: "epochs" (``epochs`` passes over the training split), "budget" (``budget_examples``
+    # example passes: epochs = ceil(budget / distinct pairs)) or "converge" (until the validation loss has
+    # not improved for ``patience`` validations, at most ``epochs`` passes); max_steps and time_limit_s
+    # stop any of them sooner
+    schedule: str = "epochs"
+    epochs: int = 30
+    budget_examples: int = 40_000
+    patience: int = 3
+    init: str = "base"  # "base" | "previous" (a warm start: base_model is then the previous checkpoint)
     batch_size: int = 32  # examples per optimiser step
     lr: float = 2e-3  # peak AdamW learning rate (cosine decay after warm-up); ~5e-5 suits pre-trained bases
     weight_decay: float = 0.01  # AdamW weight decay (not applied to biases and norms)

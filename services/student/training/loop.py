@@ -27,6 +27,7 @@ from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
 from .data import Encoded, batch_order, collate, data_hash, encode, split_by_question, training_pairs
 
+SCHEDULES = ("epochs", "budget", "converge")
 ProgressFn = Callable[[TrainProgress], None]
 StopFn = Callable[[], bool]
 
@@ -60,6 +61,7 @@ class _Run:
         self.autocast = device.type == "cuda"  # bf16 autocast on GPU, plain fp32 on CPU
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
+        self.stale = 0  # validations since the best one (schedule "converge" stops at ``patience``)
 
     def forward(self, items: list[Encoded]) -> tuple[torch.Tensor, int]:
         batch = {k: v.to(self.device) for k, v in collate(items, self.pad_id, self.seq2seq).items()}
@@ -83,8 +85,9 @@ class _Run:
             total, count = total + float(loss) * n, count + n
         self.model.train()
         self.val_loss = total / max(count, 1)
+        self.stale += 1
         if self.val_loss < self.best_val:
-            self.best_val, self.best_step = self.val_loss, step
+            self.best_val, self.best_step, self.stale = self.val_loss, step, 0
             self.best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
 
     def restore_best(self) -> None:
@@ -126,7 +129,7 @@ def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
     """(steps per epoch, total steps, validate every n steps)."""
     per_epoch = math.ceil(n_train / config.batch_size)
     epochs = config.epochs
-    if config.budget_examples is not None:  # counted on the distinct pairs the model actually sees
+    if config.schedule == "budget":  # counted on the distinct pairs the model actually sees
         epochs = max(1, min(1000, math.ceil(config.budget_examples / n_train)))
     total = per_epoch * epochs
     if config.max_steps is not None:
@@ -187,6 +190,8 @@ def train(
     check_target(out_dir)
     if not examples:
         raise ValueError("no training examples")
+    if config.schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {config.schedule!r}; expected one of {SCHEDULES}")
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
@@ -260,6 +265,8 @@ def _loop(
             losses.append(float(loss.detach()))
             if step % every == 0 or step == total:
                 run.validate(val_set, step)
+                if config.schedule == "converge" and run.stale >= config.patience:
+                    stopped = "converged"
             if progress is not None:
                 progress(TrainProgress(step, total, step / per_epoch, losses[-1], run.val_loss))
             if config.time_limit_s is not None and time.monotonic() - start > config.time_limit_s:
@@ -280,5 +287,6 @@ def _loop(
         "best_val_loss": run.best_val if run.best_state is not None else None,
         "best_step": run.best_step,
         "seconds": seconds,
+        "tokens": tokens,
         "tokens_per_s": tokens / max(seconds, 1e-9),
     }

@@ -1,28 +1,31 @@
 """CLASSIFY: the student solves the classify pool; each problem is easy, hard or no_answer this round.
 
 The pool is the run's training problems (the paper's rule, ``classify_pool="train"``) or its held-out
-seed problems (``"heldout"``). One student ``predict`` job; each prediction becomes a label with the
-pass-rate and the student's outputs: correct → easy, wrong → hard, no runnable answer → no_answer
-(GENERATE treats no_answer as hard).
+seed problems (``"heldout"``). One student ``predict`` job samples ``evaluation.num_samples`` programs
+per problem (greedy when 1, else at ``classify_temperature``); a problem whose pass-rate (share of
+correct samples) reaches ``easy_pass_rate`` is easy, one with no runnable answer in any sample is
+no_answer (GENERATE treats it as hard), the rest are hard. Greedy decoding is the k = 1 case: correct →
+easy. The labels go in through the problems slice's bulk ``record_labels``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fdd.wire.student import Decoding, PredictParams, PredictProblem
+from fdd.wire.student import Decoding, PredictionRead, PredictParams, PredictProblem, PredictResult
 from orchestrator.enums import LabelValue, ProblemRole
-from orchestrator.problems.models import Label, Problem
+from orchestrator.problems.models import Problem
+from orchestrator.problems.schemas import LabelWrite
+from orchestrator.problems.service import record_labels
 from orchestrator.runs.schemas import RunConfig
 
 from .. import jobs
 from ..context import StageContext, StepResult
 from .evaluate import round_checkpoint
 
-OUTCOME_LABELS = {"correct": LabelValue.EASY, "wrong": LabelValue.HARD, "no_answer": LabelValue.NO_ANSWER}
 MAX_OUTPUT_CHARS = 2000
 
 
@@ -46,42 +49,52 @@ def predict_params(session: Session, run_id: int, round_id: int, config: RunConf
             PredictProblem(id=str(p.id), question=p.question, gold=p.answer, meta={"steps": p.steps})
             for p in rows
         ],
-        decoding=Decoding(num_samples=samples, temperature=0.0 if samples == 1 else 0.7),
+        decoding=Decoding(
+            num_samples=samples, temperature=0.0 if samples == 1 else config.evaluation.classify_temperature
+        ),
     )
 
 
-def _outputs(prediction: dict[str, Any]) -> dict[str, Any]:
+def label_of(prediction: PredictionRead, easy_pass_rate: float) -> LabelValue:
+    """Easy when the share of correct samples reaches ``easy_pass_rate``; no_answer when no sample ran."""
+    if prediction.pass_rate is not None and prediction.pass_rate >= easy_pass_rate:
+        return LabelValue.EASY
+    if all(o.answer is None for o in prediction.outputs):
+        return LabelValue.NO_ANSWER
+    return LabelValue.HARD
+
+
+def _outputs(prediction: PredictionRead) -> dict:
     outputs = [
-        {
-            **{k: o.get(k) for k in ("program", "answer", "verdict")},
-            "text": str(o.get("text", ""))[:MAX_OUTPUT_CHARS],
-        }
-        for o in prediction.get("outputs", [])
+        {"program": o.program, "answer": o.answer, "verdict": o.verdict, "text": o.text[:MAX_OUTPUT_CHARS]}
+        for o in prediction.outputs
     ]
-    return {"answer": prediction.get("answer"), "outcome": prediction.get("outcome"), "outputs": outputs}
+    return {"answer": prediction.answer, "outcome": prediction.outcome, "outputs": outputs}
 
 
-def store_labels(session: Session, run_id: int, round_id: int, result: dict[str, Any]) -> dict[str, int]:
-    """One label per predicted problem of the run (existing labels of the round are kept); counts by label."""
-    known = set(session.scalars(sa.select(Label.problem_id).where(Label.round_id == round_id)))
-    pool = set(session.scalars(sa.select(Problem.id).where(Problem.run_id == run_id)))
-    counts = {label.value: 0 for label in LabelValue}
-    for prediction in result.get("predictions", []):
-        problem_id = int(prediction["id"])
-        label = OUTCOME_LABELS.get(prediction.get("outcome"), LabelValue.NO_ANSWER)
-        counts[label.value] += 1
-        if problem_id in known or problem_id not in pool:
-            continue
-        session.add(
-            Label(
-                round_id=round_id,
-                problem_id=problem_id,
-                label=label,
-                pass_rate=float(prediction.get("pass_rate") or 0.0),
-                outputs=_outputs(prediction),
-            )
+def label_writes(
+    predictions: Iterable[PredictionRead], pool: set[int], easy_pass_rate: float
+) -> list[LabelWrite]:
+    """One label per predicted problem of the pool (an id the pool lacks is ignored)."""
+    return [
+        LabelWrite(
+            problem_id=int(p.id),
+            label=label_of(p, easy_pass_rate),
+            pass_rate=float(p.pass_rate or 0.0),
+            outputs=_outputs(p),
         )
-    return counts
+        for p in predictions
+        if p.id.isdigit() and int(p.id) in pool
+    ]
+
+
+def store_labels(
+    session: Session, run_id: int, round_id: int, result: PredictResult, config: RunConfig
+) -> int:
+    """The round's labels (a problem labelled already this round keeps its label); how many were new."""
+    pool = set(session.scalars(sa.select(Problem.id).where(Problem.run_id == run_id)))
+    writes = label_writes(result.predictions, pool, config.evaluation.easy_pass_rate)
+    return record_labels(session, round_id, writes)
 
 
 async def step(ctx: StageContext) -> StepResult:
@@ -95,5 +108,6 @@ async def step(ctx: StageContext) -> StepResult:
     outcome = await jobs.poll_job(ctx, "predict", params)
     if outcome is None:
         return StepResult.MORE
-    await ctx.db(store_labels, run.id, run.round_id, outcome[1])
+    result = jobs.typed(PredictResult, outcome[1])
+    await ctx.db(store_labels, run.id, run.round_id, result, ctx.config)
     return StepResult.DONE

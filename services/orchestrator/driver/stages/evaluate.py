@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from fdd.wire.student import Decoding, EvaluateParams, PredictProblem
+from fdd.wire.student import Decoding, EvaluateParams, EvaluateResult, PredictProblem
 from orchestrator.datasets.models import DatasetProblem
 from orchestrator.runs.models import Evaluation, Round
 from orchestrator.runs.schemas import RunConfig
@@ -64,7 +64,7 @@ def evaluated(session: Session, round_id: int) -> set[str]:
     return set(session.scalars(sa.select(Evaluation.benchmark).where(Evaluation.round_id == round_id)))
 
 
-def store(session: Session, round_id: int, name: str, job_id: str, result: dict) -> None:
+def store(session: Session, round_id: int, name: str, job_id: str, result: EvaluateResult) -> None:
     """Record one benchmark's result (idempotent per round and benchmark)."""
     if name in evaluated(session, round_id):
         return
@@ -72,11 +72,11 @@ def store(session: Session, round_id: int, name: str, job_id: str, result: dict)
         Evaluation(
             round_id=round_id,
             benchmark=name,
-            accuracy=float(result.get("accuracy", 0.0)),
-            n=int(result.get("n", 0)),
-            population_hash=result.get("population_hash"),
-            checkpoint=result.get("checkpoint"),
-            by_group=result.get("by_group") or {},
+            accuracy=result.accuracy,
+            n=result.n,
+            population_hash=result.population_hash,
+            checkpoint=result.checkpoint,
+            by_group=result.by_group,
             job_id=job_id,
         )
     )
@@ -103,5 +103,6 @@ async def step(ctx: StageContext) -> StepResult:
         outcome = await jobs.poll_job(ctx, "evaluate", params, part=part)
         if outcome is None:
             return StepResult.MORE
-        await ctx.db(store, run.round_id, name, *outcome)
+        job_id, result = outcome
+        await ctx.db(store, run.round_id, name, job_id, jobs.typed(EvaluateResult, result))
     return StepResult.DONE
