@@ -23,7 +23,7 @@ from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
 from student.inference import PredictItem, evaluate, load_predictor
-from student.numbers import CODE_SLOT, mask_program, mask_question
+from student.text.number_slots import CODE_SLOT, mask_program, mask_question
 from student.training import TrainConfig, TrainExample, train
 
 

@@ -11,6 +11,7 @@ from fdd.datasets import Problem
 from fdd.datasets import population_hash as datasets_population_hash
 from student.inference import Completion, PredictItem, Predictor, evaluate, load_predictor, population_hash
 from student.modeling import PromptFormat, build_tiny
+from student.text import TextTransform
 from tests.student.tiny import items, trained_tiny
 
 
@@ -92,7 +93,7 @@ class ScriptedGenerator:
 
 def _scripted(completions: list[Completion]) -> Predictor:
     _, tok, fmt = build_tiny(["Tom has 4 pens", "ans = 1"], {}, 32)
-    return Predictor(ScriptedGenerator(completions), tok, fmt, masking="occurrences")
+    return Predictor(ScriptedGenerator(completions), tok, fmt, TextTransform("occurrences"))
 
 
 def test_failures_of_every_kind_are_no_answer_and_majority_decides():

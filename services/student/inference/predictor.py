@@ -1,11 +1,13 @@
 """Predictions of a trained student: generate programs, restore numbers, run them, judge the answers.
 
 ``load_predictor`` opens a checkpoint written by ``student.training`` (or any HF model directory)
-with the HF or vLLM generator; ``Predictor.predict`` turns questions into ``Prediction``s — every
-sampled output with its text, restored program, answer and verdict, the problem's majority answer,
-pass-rate and outcome. A runaway generation (no EOS within ``max_new_tokens``), an empty program or
-one that fails in the sandbox is ``no_answer``, kept apart from ``wrong``. Programs run only through
-``fdd.programs.execute_many``; answers are compared only with ``fdd.answers.answers_equal``.
+with the HF or vLLM generator and the ``student.text.TextTransform`` its meta describes (questions
+are masked, and programs restored, exactly as in training); ``Predictor.predict`` turns questions
+into ``Prediction``s — every sampled output with its text, restored program, answer and verdict,
+the problem's majority answer, pass-rate and outcome. A runaway generation (no EOS within
+``max_new_tokens``), an empty program or one that fails in the sandbox is ``no_answer``, kept apart
+from ``wrong``. Programs run only through ``fdd.programs.execute_many``; answers are compared only
+with ``fdd.answers.answers_equal``.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ import torch
 
 from fdd.answers import answers_equal
 from fdd.programs import execute_many
-from student.entities import EntityVocab
 from student.modeling import PromptFormat, load_pretrained, read_meta
-from student.numbers import NumberMap, mask_question, scheme_of, unmask_program
+from student.text import NumberMap, TextTransform
 
 from .generators import Completion, Generator, HFGenerator, VLLMGenerator
 
@@ -103,14 +104,12 @@ class Predictor:
         generator: Generator,
         tokenizer: Any,
         fmt: PromptFormat,
-        masking: str | None,
+        text: TextTransform,
         exec_timeout: float = 2.0,
-        entities: EntityVocab | None = None,
     ):
-        """``masking``: the number-masking scheme the model was trained with (None: no masking);
-        ``entities``: the people/things vocabulary it was trained with (None: no entity masking)."""
+        """``text``: the text transform the model was trained with (``TextTransform()``: none)."""
         self.generator, self.tokenizer, self.fmt = generator, tokenizer, fmt
-        self.masking, self.exec_timeout, self.entities = masking, exec_timeout, entities
+        self.text, self.exec_timeout = text, exec_timeout
 
     @property
     def engine(self) -> str:
@@ -129,7 +128,7 @@ class Predictor:
         """Solve every problem ``num_samples`` times (greedy at temperature 0) and judge the outputs."""
         if num_samples < 1 or batch_size < 1 or max_new_tokens < 1:
             raise ValueError("num_samples, batch_size and max_new_tokens must be at least 1")
-        masked = [self._mask(p.question) for p in problems]
+        masked = [self.text.question(p.question) for p in problems]
         prompts = [self.fmt.prompt_ids(self.tokenizer, q) for q, _ in masked]
         completions = self.generator.generate(
             prompts, num_samples, temperature, max_new_tokens, batch_size, progress
@@ -149,19 +148,13 @@ class Predictor:
             predictions.append(self._judge(problem, outputs))
         return predictions
 
-    def _mask(self, question: str) -> tuple[str, NumberMap | None]:
-        """The question as the model was trained to read it, and its number slots."""
-        text, numbers = mask_question(question, self.masking) if self.masking else (question, None)
-        return (self.entities.mask(text) if self.entities is not None else text), numbers
-
-    @staticmethod
-    def _program(completion: Completion, numbers: NumberMap | None) -> tuple[str | None, str | None]:
+    def _program(self, completion: Completion, numbers: NumberMap | None) -> tuple[str | None, str | None]:
         if not completion.finished:
             return None, "runaway"
-        text = completion.text.strip()
-        if not text:
+        written = completion.text.strip()
+        if not written:
             return None, "empty"
-        program = unmask_program(text, numbers) if numbers is not None else text
+        program = self.text.restore(written, numbers)
         return (program, None) if program is not None else (None, "unknown_slot")
 
     @staticmethod
@@ -203,18 +196,15 @@ def load_predictor(
         raise FileNotFoundError(f"checkpoint directory {checkpoint_dir} does not exist")
     if threads:
         torch.set_num_threads(threads)
-    meta = read_meta(checkpoint_dir) or {}
-    mask = scheme_of(meta.get("masking", {}))
-    saved = meta.get("entities", {})
-    entities = EntityVocab.from_dict(saved) if saved.get("enabled") else None
+    text = TextTransform.from_meta(read_meta(checkpoint_dir) or {})
     model, tokenizer, fmt = load_pretrained(str(checkpoint_dir))
     if engine == "vllm" and not _vllm_usable():
         raise RuntimeError("engine='vllm' needs the vllm package and a CUDA GPU; use engine='hf'")
     if engine == "vllm" or (engine == "auto" and fmt.kind == "causal" and _vllm_usable()):
         del model  # vLLM loads its own copy of the weights
         generator: Generator = VLLMGenerator(checkpoint_dir, tokenizer, fmt)
-        return Predictor(generator, tokenizer, fmt, mask, exec_timeout, entities)
+        return Predictor(generator, tokenizer, fmt, text, exec_timeout)
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if dev.type == "cuda":
         model = model.to(torch.bfloat16)
-    return Predictor(HFGenerator(model, tokenizer, fmt, dev), tokenizer, fmt, mask, exec_timeout, entities)
+    return Predictor(HFGenerator(model, tokenizer, fmt, dev), tokenizer, fmt, text, exec_timeout)

@@ -1,8 +1,10 @@
-"""Training data for the student: masking, the validation split, token ids and padded batches.
+"""Training data for the student: the run's text transform, the validation split, token ids and batches.
 
-Turns ``TrainExample`` pairs into ``[BOS] question [SEP] program [EOS]`` (or encoder/decoder pairs)
-with the loss on the program and its EOS only, splits off validation questions (all paths of one
-question land on the same side), and yields length-grouped shuffled batches. The model and its
+Builds the run's ``student.text.TextTransform`` (masking, program form; applied the same way by the
+predictor), turns ``TrainExample`` pairs into ``[BOS] question [SEP] program [EOS]`` (or
+encoder/decoder pairs) with the loss on the program and its EOS only, splits off validation
+questions (all paths of one question land on the same side), and yields length-grouped shuffled
+batches. The model and its
 prompt format come from ``student.modeling``; the loop that consumes the batches is ``loop.py``.
 """
 
@@ -17,10 +19,8 @@ from typing import Any
 
 import torch
 
-from student.entities import EntityVocab
 from student.modeling import PromptFormat, read_meta
-from student.names import compact_program, normalize_names
-from student.numbers import mask_program, mask_question
+from student.text import EntityVocab, TextTransform
 
 from .config import TrainConfig, TrainExample
 
@@ -35,50 +35,19 @@ class Encoded:
     labels: list[int]
 
 
-def masked_pairs(
-    examples: Sequence[TrainExample],
-    mask_numbers: bool,
-    normalize: bool = False,
-    compact: bool = False,
-    entities: EntityVocab | None = None,
-) -> list[tuple[str, str]]:
-    """(question, program) texts as the model sees them: numbers masked (while the program still names
-    its constants, so a repeated value goes to the occurrence its variable is named after), people and
-    things masked in the question (when ``entities`` is given), the program compacted, then its names
-    normalised. Pairs made identical by this are kept once."""
-    pairs = []
-    for ex in examples:
-        question, program = ex.question, ex.program
-        if mask_numbers:
-            question, numbers = mask_question(ex.question)
-            program = mask_program(program, numbers)
-        if entities is not None:
-            question = entities.mask(question)
-        program = compact_program(program) if compact else program
-        pairs.append((question, normalize_names(program) if normalize else program))
-    return list(dict.fromkeys(pairs))
+def text_transform(examples: Sequence[TrainExample], config: TrainConfig) -> TextTransform:
+    """The text transform a run trains with: its switches, its questions' entity vocabulary, and the
+    meta of its base when that is an fdd checkpoint (which decides entity masking by default)."""
+    base_meta = read_meta(config.base_model) if Path(config.base_model).is_dir() else None
+    return TextTransform.for_training(config, (ex.question for ex in examples), base_meta)
 
 
 def training_pairs(
     examples: Sequence[TrainExample], config: TrainConfig
 ) -> tuple[list[tuple[str, str]], EntityVocab | None]:
     """The distinct pairs a run trains on, and the entity vocabulary it learnt (None when off)."""
-    entities = EntityVocab.learn(ex.question for ex in examples) if masks_entities(config) else None
-    pairs = masked_pairs(
-        examples, config.mask_numbers, config.normalize_names, config.compact_programs, entities
-    )
-    return pairs, entities
-
-
-def masks_entities(config: TrainConfig) -> bool:
-    """Whether a run masks people and things: as asked, else for the tiny model and for a base that
-    is an fdd checkpoint trained with entity masking."""
-    if config.mask_entities is not None:
-        return config.mask_entities
-    if config.base_model == "tiny":
-        return True
-    meta = read_meta(config.base_model) if Path(config.base_model).is_dir() else None
-    return bool(meta and meta.get("entities", {}).get("enabled"))
+    transform = text_transform(examples, config)
+    return transform.pairs(examples), transform.entities
 
 
 def data_hash(examples: Sequence[TrainExample]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from student.entities import EntityVocab, highest_symbols, renumber_symbols, singulars
+from student.text.entity_symbols import EntityVocab, highest_symbols, renumber_symbols, singulars
 
 TRAINING = [
     "Apples cost $3 each. Liam buys 5 apples. How much does Liam spend?",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from student.numbers import mask_program, mask_question, scheme_of, unmask_program
+from student.text.number_slots import mask_program, mask_question, scheme_of, unmask_program
 
 
 def test_each_occurrence_gets_its_own_slot() -> None:
@@ -80,7 +80,7 @@ def test_a_repeated_value_goes_to_the_occurrence_its_variable_is_named_after() -
 
 
 def test_slots_that_end_a_sentence_are_renamed_too() -> None:
-    from student.numbers import renumber_in_order
+    from student.text.number_slots import renumber_in_order
 
     assert renumber_in_order("Tom buys N7. Pens cost $N3.", "ans = N3 * N7") == (
         "Tom buys N1. Pens cost $N2.",

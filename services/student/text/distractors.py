@@ -6,7 +6,7 @@ held-out problems with such a sentence solved far less often than those without.
 takes the training set's own masked questions, keeps their statements (sentences with a number slot
 that do not ask anything) and, each epoch, inserts one of them into a share of the training questions.
 The program is unchanged — the inserted numbers are never used — and the slots (and the people and
-things of ``student.entities``, which become new ones) are renumbered in order of appearance, so the
+things of ``entity_symbols``, which become new ones) are renumbered in order of appearance, so the
 example is exactly what the masking of such a question would give. Statements
 that refer to something outside themselves (pronouns, "this", "another", "then") are never used.
 
@@ -22,8 +22,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from student.entities import highest_symbols, renumber_symbols
-from student.numbers import TEXT_SLOT, renumber_in_order
+from .entity_symbols import highest_symbols, renumber_symbols
+from .number_slots import TEXT_SLOT, renumber_in_order
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z]+")

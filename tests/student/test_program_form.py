@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fdd.programs import execute_many
-from student.names import compact_program, normalize_names
-from student.training.config import TrainExample
-from student.training.data import masked_pairs
+from student.text.program_form import compact_program, normalize_names
 
 
 def test_assigned_names_become_numbered_in_order() -> None:
@@ -42,20 +40,6 @@ def test_normalised_programs_compute_the_same() -> None:
     after = execute_many([normalize_names(p) for p in programs])
     assert [r.value for r in before] == [r.value for r in after]
     assert all(r.ok for r in after)
-
-
-def test_rationales_differing_only_in_names_become_one_example() -> None:
-    question = "Tom has 5 apples and 7 pears. How many fruits?"
-    examples = [
-        TrainExample("a", question, "apples = 5\npears = 7\nans = apples + pears"),
-        TrainExample("a", question, "a = 5\np = 7\nans = a + p"),
-        TrainExample("a", question, "pears = 7\napples = 5\nans = pears + apples"),
-    ]
-    pairs = masked_pairs(examples, mask_numbers=True, normalize=True)
-    assert pairs == [
-        ("Tom has N1 apples and N2 pears. How many fruits?", "v1 = N1\nv2 = N2\nans = v1 + v2"),
-        ("Tom has N1 apples and N2 pears. How many fruits?", "v1 = N2\nv2 = N1\nans = v1 + v2"),
-    ]
 
 
 def test_constants_are_inlined_and_the_answer_folded() -> None:
@@ -96,16 +80,3 @@ def test_compact_programs_compute_the_same_on_the_curriculum() -> None:
     assert all(r.ok for r in after)
     assert [r.value for r in before] == [r.value for r in after]
     assert sum(map(len, compact)) < 0.7 * sum(map(len, programs))  # the point: much shorter targets
-
-
-def test_training_pairs_mask_before_compacting_so_repeated_numbers_keep_their_slots() -> None:
-    question = "Chloe has 3 crates with 3 oranges in each. She eats 2 oranges."
-    program = (
-        "crates = 3\nper_crate = 3\neaten = 2\ntotal = crates * per_crate\nleft = total - eaten\nans = left"
-    )
-    pairs = masked_pairs(
-        [TrainExample("c", question, program)], mask_numbers=True, normalize=True, compact=True
-    )
-    assert pairs == [
-        ("Chloe has N1 crates with N2 oranges in each. She eats N3 oranges.", "v1 = N1 * N2\nans = v1 - N3")
-    ]

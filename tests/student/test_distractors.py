@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from student.augment import Distractors
+from student.text import Distractors
 
 POOL = [
     "Pens cost $N1. Tom buys N2 pens. How much does Tom spend?",

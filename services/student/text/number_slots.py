@@ -3,7 +3,8 @@
 A Program-of-Thought program mostly copies the question's numbers, so the student learns to *copy a
 slot* rather than to spell digits (DESIGN.md: masking beat whole-number and digit-split tokens). This
 module owns the masking schemes — which spans count as numbers, how they are numbered and how a
-generated program is restored before it runs. It knows nothing about models or tokenizers.
+generated program is restored before it runs (``transform`` applies them with the other text
+transforms). It knows nothing about models or tokenizers.
 
 Two schemes exist; a checkpoint's meta names the one it was trained with:
 

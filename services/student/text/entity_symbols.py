@@ -7,11 +7,12 @@ it slowly; its most common error on fdd's curriculum was using a number stated a
 question does not ask about. Masking the words turns that into matching equal symbols, which a small
 transformer learns quickly: "P1 buys N1 X1. Each X2 costs $N2. A single X1 sells for $N3."
 (measured on the curriculum, 4,000 problems: 84 / 75 / 60 % → 96 / 83 / 74 % on held-out 1 / 2 / 3-step
-problems). Programs never name entities once their variables are renamed (``student.names``), so
+problems). Programs never name entities once their variables are renamed (``program_form``), so
 nothing has to be restored after generation.
 
 ``EntityVocab.learn`` reads the training questions once; its word lists are saved in the checkpoint's
-meta so that a question is masked the same way in training and in inference:
+meta so that a question is masked the same way in training and in inference (``transform``
+applies it):
 
 - a *counted thing* is a plural word right after a number ("5 crates", "N2 apples", "3 more days"),
   in this question or in any training question; its singular forms are the same thing ("each crate",
