@@ -63,7 +63,9 @@ def finish(run: dict[str, Any], console: Console) -> int:
         reason = run.get("error") or f"{where}: no reason recorded (see the orchestrator's log)"
         if not reason.startswith(str(run.get("stage"))):
             reason = f"{where}: {reason}"
-        console.print(f"run {run['id']}: [red]failed[/red] at {escape(reason)}", markup=True, highlight=False)
+        console.print(
+            f"run {run['id']}: [red]failed[/red] at {escape(reason)}", soft_wrap=True, highlight=False
+        )
         return 1
     console.print(f"run {run['id']}: {status}")
     return 1 if status == "cancelled" else 0

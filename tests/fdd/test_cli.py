@@ -50,12 +50,13 @@ def test_run_lifecycle_through_the_cli(orchestrator: str, tmp_path: Path) -> Non
     assert f"run {run_id}: cancelled" in cancelled.stdout
     again = fdd(orchestrator, "run", "resume", run_id)
     assert again.returncode == 1
-    assert "error" in again.stdout
+    assert "error" in again.stderr
 
     out = tmp_path / "export.jsonl"
     exported = fdd(orchestrator, "run", "export", run_id, "-o", str(out))
     assert exported.returncode == 0, exported.stdout
     assert out.exists()
+    assert f"rows written to {out}" in exported.stdout
 
 
 def test_invalid_config_names_the_field(orchestrator: str, tmp_path: Path) -> None:
@@ -63,7 +64,7 @@ def test_invalid_config_names_the_field(orchestrator: str, tmp_path: Path) -> No
     config.write_text(json.dumps({"name": "bad", "rounds": 11}))
     result = fdd(orchestrator, "run", "create", str(config))
     assert result.returncode == 1
-    assert "rounds" in result.stdout
+    assert "rounds" in result.stderr
 
 
 def test_data_import_of_a_generated_curriculum(orchestrator: str) -> None:
@@ -72,10 +73,27 @@ def test_data_import_of_a_generated_curriculum(orchestrator: str) -> None:
     assert "25 problems" in result.stdout
     both = fdd(orchestrator, "data", "import", "x", "--curriculum", "5", "--benchmark", "svamp")
     assert both.returncode == 1
-    assert "exactly one" in both.stdout
+    assert "exactly one" in both.stderr
 
 
 def test_wrong_token_is_a_clear_error(orchestrator: str) -> None:
     result = fdd(orchestrator, "run", "status", "1", token="nope")
     assert result.returncode == 1
-    assert "401" in result.stdout or "token" in result.stdout.lower()
+    assert "401" in result.stderr
+
+
+def test_version_and_dataset_list(orchestrator: str) -> None:
+    version = fdd(orchestrator, "--version")
+    assert version.returncode == 0
+    assert version.stdout.startswith("fdd ")
+    fdd(orchestrator, "data", "import", "listed-seeds", "--curriculum", "5", "--steps", "1")
+    listed = fdd(orchestrator, "data", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "listed-seeds" in listed.stdout
+
+
+def test_student_url_follows_the_orchestrator_url() -> None:
+    from fdd.cli.settings import CliSettings
+
+    assert CliSettings(url="http://stack.example:9000").student_base_url() == "http://stack.example:9002"
+    assert CliSettings(url="http://h:1", student_url="http://s:5").student_base_url() == "http://s:5"
