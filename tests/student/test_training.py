@@ -10,14 +10,14 @@ import pytest
 from safetensors.torch import load_file
 
 from student.modeling import META_FILE, PromptFormat, build_tiny
+from student.text import EntityVocab, TextTransform
 from student.training import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, train
 from student.training.data import (
     IGNORE,
     data_hash,
     encode,
-    masked_pairs,
-    masks_entities,
     split_by_question,
+    text_transform,
     training_pairs,
 )
 from tests.student.tiny import FAST, examples, scratch_dir, trained_tiny
@@ -96,7 +96,9 @@ def test_rejects_unknown_tiny_settings(tmp_path: Path):
 
 
 def test_loss_is_on_program_and_eos_only():
-    pairs = masked_pairs([TrainExample("x", "Tom has 5 apples and 7 pears.", "ans = 5 + 7")], True)
+    pairs = TextTransform("occurrences").pairs(
+        [TrainExample("x", "Tom has 5 apples and 7 pears.", "ans = 5 + 7")]
+    )
     assert pairs == [("Tom has N1 apples and N2 pears.", "ans = N1 + N2")]
     model, tok, fmt = build_tiny([t for p in pairs for t in p], {}, 64)
     [item], dropped = encode(pairs, tok, fmt, 64)
@@ -208,27 +210,26 @@ def test_an_example_budget_sets_epochs_from_the_distinct_pairs():
 
 
 def test_entities_are_masked_in_training_and_inference():
-    from student.entities import EntityVocab
     from student.inference import load_predictor
 
     data = examples(40, seed=6)
     result = train(data, TrainConfig(threads=1, batch_size=8, max_steps=2), scratch_dir() / "entities")
     # on by default for the tiny model, and for a base that is a checkpoint trained with it
-    assert masks_entities(TrainConfig(base_model=str(result.checkpoint_dir)))
+    assert text_transform(data, TrainConfig(base_model=str(result.checkpoint_dir))).entities is not None
     saved = json.loads((result.checkpoint_dir / META_FILE).read_text())["entities"]
     assert saved["enabled"] is True
     assert EntityVocab.from_dict(saved) == EntityVocab.learn(ex.question for ex in data)
     predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf")
-    assert predictor.entities is not None
+    assert predictor.text.entities is not None
     question = data[0].question
-    masked = predictor.entities.mask(question)
+    masked = predictor.text.entities.mask(question)
     assert masked.startswith("P1 has ")  # "Tom has 12 apples. …" → "P1 has 12 X1. …"
     assert " X1" in masked
     config = TrainConfig(threads=1, batch_size=8, max_steps=2, mask_entities=False)
     off = train(data, config, scratch_dir() / "off")
     assert json.loads((off.checkpoint_dir / META_FILE).read_text())["entities"] == {"enabled": False}
-    assert load_predictor(off.checkpoint_dir, device="cpu", engine="hf").entities is None
-    assert not masks_entities(TrainConfig(base_model=str(off.checkpoint_dir)))
+    assert load_predictor(off.checkpoint_dir, device="cpu", engine="hf").text.entities is None
+    assert text_transform(data, TrainConfig(base_model=str(off.checkpoint_dir))).entities is None
 
 
 def test_the_wire_knows_every_tiny_setting():

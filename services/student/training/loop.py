@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
-from student.augment import Distractors
 from student.modeling import build_tiny, format_dict, load_pretrained
-from student.numbers import CURRENT, SCHEMES
+from student.text import Distractors
+from student.text.number_slots import CURRENT, SCHEMES
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
