@@ -20,10 +20,14 @@ SOURCES = [
     ("teacher.settings", "TeacherSettings", "teacher"),
     ("student.settings", "StudentSettings", "student"),
     ("orchestrator.settings", "OrchestratorSettings", "orchestrator"),
+    ("fdd.cli.settings", "CliSettings", "cli"),
 ]
 
 
 def _default(field: object, annotation: object) -> str:
+    extra = getattr(field, "json_schema_extra", None)
+    if isinstance(extra, dict) and "doc_default" in extra:  # a default that depends on the machine
+        return str(extra["doc_default"])
     factory = getattr(field, "default_factory", None)
     default = factory() if factory is not None else getattr(field, "default", None)
     if annotation in (SecretStr, SecretStr | None) or isinstance(default, SecretStr):
