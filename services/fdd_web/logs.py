@@ -13,7 +13,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# color_message: uvicorn's copy of a message with ANSI colour codes, noise in a JSON line.
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -42,6 +43,8 @@ def configure_logging(level: str = "INFO", service: str = "fdd") -> None:
     handler._fdd = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     logging.getLogger("uvicorn.access").disabled = True  # our middleware writes the request line
+    # httpx logs every request at INFO: a driver polling a student job every 2 s would flood the log.
+    logging.getLogger("httpx").setLevel("DEBUG" if level.upper() == "DEBUG" else "WARNING")
     logging.getLogger(service).debug("logging configured")
 
 
