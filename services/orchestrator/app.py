@@ -2,8 +2,8 @@
 
 The lifespan builds the engine and sessionmaker on ``app.state``; when ``driver_enabled`` it starts the
 background driver (``orchestrator.driver.runtime.start_driver``, which builds the typed teacher/student
-clients) and stops it on shutdown. Routes: the admin API under ``/v1`` (bearer token), ``/metrics``,
-``/healthz`` and ``/readyz`` (open).
+clients) and stops it on shutdown. Routes: the admin API under ``/v1`` (bearer token), the dashboard
+under ``/ui`` (login cookie), ``/metrics``, ``/healthz`` and ``/readyz`` (open).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from orchestrator.api import install_routes
 from orchestrator.db import make_engine, make_sessionmaker
 from orchestrator.metrics import MetricsMiddleware, RequestMetrics
 from orchestrator.settings import OrchestratorSettings, get_settings
+from orchestrator.ui.endpoints import install_ui
 
 
 async def _check_database(app: FastAPI) -> None:
@@ -56,4 +57,5 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     install(app, "orchestrator", {"database": _check_database})
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_routes(app)
+    install_ui(app)
     return app

@@ -1,0 +1,192 @@
+"""Hand-drawn SVG charts for the dashboard, rendered on the server (no chart library, nothing to fetch).
+
+Each chart is a ``<figure>`` holding an inline SVG and an HTML legend. Every drawn value carries its
+numbers as attributes (``data-series``, ``data-x``, ``data-y``) and a ``<title>`` tooltip, so a person
+can hover it and a browser test can read the chart back from the DOM. Colours come from the Okabe-Ito
+palette (readable with the common colour-vision deficiencies); a name in ``FIXED`` keeps its colour on
+every chart.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#332288",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#000000",
+]
+FIXED = {
+    "easy": "#009E73", "hard": "#D55E00", "no_answer": "#999999",
+    "seed": "#0072B2", "complex": "#E69F00", "similar": "#CC79A7",
+    "accepted": "#009E73", "rejected": "#D55E00",
+}  # fmt: skip
+WIDTH, HEIGHT = 520, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 34
+
+
+def colours(names: Sequence[str]) -> dict[str, str]:
+    """A colour per name: the fixed one when it has one, else the palette in order."""
+    free = itertools.cycle(PALETTE)
+    return {name: FIXED.get(name) or next(free) for name in names}
+
+
+def _el(tag: str, attrs: dict[str, object], title: str = "") -> str:
+    """One SVG element; attribute values are escaped, floats written with one decimal."""
+    parts = [
+        f'{k.replace("_", "-")}="{escape(f"{v:.1f}" if isinstance(v, float) else v)}"'
+        for k, v in attrs.items()
+    ]
+    inner = f"<title>{escape(title)}</title>" if title else ""
+    return f"<{tag} {' '.join(parts)}>{inner}</{tag}>"
+
+
+def _fmt(value: float, percent: bool) -> str:
+    if percent:
+        return f"{value * 100:.1f} %"
+    return f"{value:g}" if value == int(value) else f"{value:.3g}"
+
+
+def nice_max(value: float) -> tuple[float, float]:
+    """An axis maximum at or above ``value`` and a tick step giving 2-5 ticks (1, 2 or 5 times 10^k)."""
+    if value <= 0:
+        return 1.0, 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (magnitude / 5, magnitude / 2, magnitude, 2 * magnitude, 5 * magnitude):
+        if value / step <= 5:
+            return step * math.ceil(value / step - 1e-9), step
+    return 10 * magnitude, 2 * magnitude
+
+
+def _frame(name: str, title: str, y_max: float, y_step: float, percent: bool, y_label: str) -> list[str]:
+    plot_h = HEIGHT - TOP - BOTTOM
+    parts = [
+        f'<svg class="chart" data-chart="{escape(name)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    ticks = int(round(y_max / y_step))
+    for i in range(ticks + 1):
+        value = i * y_step
+        y = TOP + plot_h - plot_h * value / y_max
+        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
+                     f"{escape(_fmt(value, percent))}</text>")  # fmt: skip
+    parts.append(f'<text class="axis-label" x="12" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {TOP + plot_h / 2:.0f})">{escape(y_label)}</text>')  # fmt: skip
+    return parts
+
+
+def _legend(names: Sequence[str], colour: dict[str, str]) -> str:
+    items = "".join(
+        f'<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" rx="2" '
+        f'fill="{colour[n]}"/></svg>{escape(n)}</li>'
+        for n in names
+    )
+    return f'<ul class="legend">{items}</ul>'
+
+
+def _figure(name: str, title: str, svg: list[str], legend: str, note: str = "") -> Markup:
+    caption = f"<figcaption>{escape(title)}</figcaption>"
+    extra = f'<p class="chart-note">{escape(note)}</p>' if note else ""
+    return Markup(f'<figure class="chart-box" id="chart-{escape(name)}">{caption}{"".join(svg)}</svg>'
+                  f"{legend}{extra}</figure>")  # fmt: skip
+
+
+def line_chart(
+    name: str,
+    title: str,
+    xs: Sequence[int],
+    series: dict[str, dict[int, float]],
+    *,
+    x_label: str = "round",
+    y_label: str = "accuracy",
+    percent: bool = True,
+) -> Markup:
+    """One line per series over the categories ``xs`` (a missing point breaks nothing: it is skipped)."""
+    top = max([v for points in series.values() for v in points.values()] + [0.0])
+    y_max, y_step = (1.0, 0.25) if percent else nice_max(top)
+    svg = _frame(name, title, y_max, y_step, percent, y_label)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(xs), 1)
+    pos = {x: LEFT + slot * (i + 0.5) for i, x in enumerate(xs)}
+    for x in xs:
+        svg.append(f'<text class="tick" x="{pos[x]:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+                   f"{escape(str(x))}</text>")  # fmt: skip
+    svg.append(f'<text class="axis-label" x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 2}" '
+               f'text-anchor="middle">{escape(x_label)}</text>')  # fmt: skip
+    colour = colours(list(series))
+    for label, points in series.items():
+        coords = [(x, pos[x], TOP + plot_h - plot_h * points[x] / y_max) for x in xs if x in points]
+        path = " ".join(f"{px:.1f},{py:.1f}" for _, px, py in coords)
+        svg.append(f'<polyline class="line" points="{path}" stroke="{colour[label]}" fill="none"/>')
+        for x, px, py in coords:
+            text = f"{label}, {x_label} {x}: {_fmt(points[x], percent)}"
+            attrs = {"class": "point", "cx": px, "cy": py, "r": 4, "fill": colour[label],
+                     "data_series": label, "data_x": x, "data_y": f"{points[x]:.6g}"}  # fmt: skip
+            svg.append(_el("circle", attrs, text))
+    return _figure(name, title, svg, _legend(list(series), colour))
+
+
+def stacked_bars(
+    name: str,
+    title: str,
+    categories: Sequence[str],
+    stacks: dict[str, Sequence[float]],
+    *,
+    x_label: str = "round",
+    y_label: str = "problems",
+    marker: tuple[float, str] | None = None,
+    note: str = "",
+) -> Markup:
+    """A bar per category with one segment per stack name, bottom up; ``marker`` = (x in [0, 1], label)
+    draws a vertical line across the plot (a histogram's threshold)."""
+    totals = [sum(values[i] for values in stacks.values()) for i in range(len(categories))]
+    y_max, y_step = nice_max(max(totals + [0.0]))
+    svg = _frame(name, title, y_max, y_step, False, y_label)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(categories), 1)
+    bar_w = max(slot * 0.7, 1.0)
+    colour = colours(list(stacks))
+    show_every = max(1, math.ceil(len(categories) / 12))
+    for i, category in enumerate(categories):
+        x = LEFT + slot * i + (slot - bar_w) / 2
+        if i % show_every == 0:
+            svg.append(f'<text class="tick" x="{x + bar_w / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                       f'text-anchor="middle">{escape(category)}</text>')  # fmt: skip
+        base = 0.0
+        for label, values in stacks.items():
+            value = values[i]
+            if value <= 0:
+                continue
+            y0 = TOP + plot_h - plot_h * (base + value) / y_max
+            height = plot_h * value / y_max
+            text = f"{label}, {x_label} {category}: {_fmt(value, False)}"
+            attrs = {"class": "bar", "x": x, "y": y0, "width": bar_w, "height": height, "fill": colour[label],
+                     "data_series": label, "data_x": category, "data_y": f"{value:g}"}  # fmt: skip
+            svg.append(_el("rect", attrs, text))
+            base += value
+        if totals[i] > 0 and len(categories) <= 12:
+            svg.append(f'<text class="total" x="{x + bar_w / 2:.1f}" '
+                       f'y="{TOP + plot_h - plot_h * totals[i] / y_max - 4:.1f}" text-anchor="middle">'
+                       f"{escape(_fmt(totals[i], False))}</text>")  # fmt: skip
+    svg.append(f'<text class="axis-label" x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 2}" '
+               f'text-anchor="middle">{escape(x_label)}</text>')  # fmt: skip
+    if marker is not None:
+        at, label = marker
+        mx = LEFT + plot_w * min(max(at, 0.0), 1.0)
+        svg.append(f'<line class="marker" x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{TOP + plot_h}" '
+                   f'data-marker="{at:g}"/><text class="marker-label" x="{mx - 4:.1f}" y="{TOP + 10}" '
+                   f'text-anchor="end">{escape(label)}</text>')  # fmt: skip
+    return _figure(name, title, svg, _legend(list(stacks), colour), note)
