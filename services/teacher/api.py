@@ -1,10 +1,17 @@
-"""The teacher's HTTP endpoints: each parses, calls one service function, returns."""
+"""The teacher's HTTP endpoints: each parses, calls one service function, returns.
+
+``/v1/rationales`` reads its body itself: a body answered wholly from the cache before is replayed from
+memory without being parsed (``Teacher.replay``); any other is parsed here with the same model and the
+same 422 as FastAPI's own parsing. Its OpenAPI entry still documents the request and response models.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from fdd.wire.teacher import (
     BackendInfo,
@@ -16,16 +23,56 @@ from fdd.wire.teacher import (
 )
 from fdd.wire.teacher import UsageReport as UsageReportWire
 from teacher.deps import SettingsDep, TeacherDep
-from teacher.rationales import write_rationales
+from teacher.rationales import ENDPOINT as RATIONALES
+from teacher.rationales import answer_rationales
 from teacher.usage import usage_report
 from teacher.variants import write_variants
 
 router = APIRouter(prefix="/v1", tags=["teacher"])
+Model = TypeVar("Model", bound=BaseModel)
 
 
-@router.post("/rationales", response_model=RationaleResponse)
-async def create_rationales(request: RationaleRequest, teacher: TeacherDep) -> RationaleResponse:
-    return await write_rationales(teacher, request)
+async def json_body(raw: Request) -> bytes:
+    """The request's body, or FastAPI's 422 when it is not declared as JSON (``application/…json``)."""
+    kind = raw.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not (kind.startswith("application/") and (kind.endswith("/json") or kind.endswith("+json"))):
+        message = "Input should be a valid dictionary or object to extract fields from"
+        error = {"type": "model_attributes_type", "loc": ("body",), "msg": message, "input": None}
+        raise RequestValidationError([error])
+    return await raw.body()
+
+
+def parse_body(model: type[Model], body: bytes) -> Model:
+    """``body`` as ``model``, or the 422 FastAPI gives for a body parameter (the message names the field)."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors, body=body) from None
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """An OpenAPI ``requestBody`` for ``model`` read by hand, nested models written in place."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(defs[node["$ref"].rsplit("/", 1)[1]])
+            return {key: inline(value) for key, value in node.items()}
+        return [inline(value) for value in node] if isinstance(node, list) else node
+
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline(schema)}}}}
+
+
+@router.post("/rationales", response_model=RationaleResponse, openapi_extra=body_schema(RationaleRequest))
+async def create_rationales(raw: Request, teacher: TeacherDep) -> Response:
+    body = await json_body(raw)
+    content = await teacher.replay(RATIONALES, body)
+    if content is None:
+        content = await answer_rationales(teacher, parse_body(RationaleRequest, body), body)
+    return Response(content, media_type="application/json")
 
 
 @router.post("/variants", response_model=VariantResponse)

@@ -22,6 +22,7 @@ from teacher.core import Teacher
 from teacher.db import Store, make_engine
 from teacher.execution import Executor
 from teacher.limits import BodySizeLimit
+from teacher.replay import ReplayCache
 from teacher.sampling import Sampler
 from teacher.settings import TeacherSettings, get_settings
 from teacher.writer import BatchWriter
@@ -38,7 +39,9 @@ def build_teacher(settings: TeacherSettings, store: Store, sandbox: Sandbox, wri
         cache=settings.cache_enabled,
         memory=settings.cache_memory_items,
     )
-    return Teacher(backend, sampler, Executor(sandbox, settings.exec_timeout_s), store, writer)
+    executor = Executor(sandbox, settings.exec_timeout_s)
+    replays = ReplayCache(int(settings.replay_memory_mb * 2**20))
+    return Teacher(backend, sampler, executor, store, writer, replays)
 
 
 async def _database_ready(app: FastAPI) -> None:
@@ -66,7 +69,14 @@ def create_app(settings: TeacherSettings | None = None) -> FastAPI:
             sandbox.close()
             store.engine.dispose()
 
-    app = FastAPI(title="fdd teacher", version="0.1.0", lifespan=lifespan)
+    # FastAPI's native OpenTelemetry looks up the global providers (and the environment) on every request
+    # to learn that nobody configured them; the teacher exports no traces or metrics: switched off.
+    app = FastAPI(
+        title="fdd teacher",
+        version="0.1.0",
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     install(app, "teacher", checks={"database": _database_ready})
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(router)

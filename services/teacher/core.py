@@ -1,9 +1,10 @@
 """The ``Teacher``: the long-lived parts one request needs, and the step every endpoint shares.
 
 A ``Teacher`` is built once in the app's lifespan (backend, sampler with its cache, sandbox executor,
-store, batch writer) and handed to the endpoint services. ``solve`` is the shared step — draw k samples
-of some prompts, run their programs in one sandbox batch, return each sample with its verdict — and
-``commit`` hands a request's new cache rows and usage row to the group-commit writer.
+store, batch writer, replay cache) and handed to the endpoint services. ``solve`` is the shared step —
+draw k samples of some prompts, run their programs in one sandbox batch, return each sample with its
+verdict — and ``commit`` hands a request's new cache rows and usage row to the group-commit writer;
+``replay`` answers a request body seen before from memory, counting its usage again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 
 from fdd.wire.teacher import ItemMeta, Sample, Sampling, UsageDelta
 from teacher.backends.base import BackendError, TeacherBackend
-from teacher.db import Store
+from teacher.db import Store, UsageRecord
 from teacher.execution import Executor, Verdict, canonical_form
+from teacher.replay import Replay, ReplayCache
 from teacher.sampling import Drawn, RequestUsage, Sampler
 from teacher.writer import BatchWriter
 
@@ -46,13 +48,20 @@ class Teacher:
     """Backend + cache-backed sampler + sandbox + store, shared by every request of the process."""
 
     def __init__(
-        self, backend: TeacherBackend, sampler: Sampler, executor: Executor, store: Store, writer: BatchWriter
+        self,
+        backend: TeacherBackend,
+        sampler: Sampler,
+        executor: Executor,
+        store: Store,
+        writer: BatchWriter,
+        replays: ReplayCache,
     ) -> None:
         self.backend = backend
         self.sampler = sampler
         self.executor = executor
         self.store = store
         self.writer = writer
+        self.replays = replays
 
     def meta(self) -> ItemMeta:
         return ItemMeta(
@@ -88,6 +97,20 @@ class Teacher:
         """Persist the request's new cache rows (waiting for them) and its usage row."""
         entries, usage.new_entries = usage.new_entries, []
         await self.writer.write(entries, usage.record(), wait=bool(entries))
+
+    async def replay(self, endpoint: str, body: bytes) -> bytes | None:
+        """The response kept for this exact ``body`` (its usage counted again), or ``None``."""
+        found = self.replays.get(endpoint, body)
+        if found is None:
+            return None
+        await self.writer.write([], found.usage, wait=False)
+        return found.content
+
+    def keep_replay(self, endpoint: str, body: bytes, content: bytes, label: str | None, hits: int) -> None:
+        """Keep ``content``, served wholly from the cache (``hits`` samples), for replay by ``body``."""
+        if self.replays.max_bytes and self.sampler.cache_enabled:
+            usage = UsageRecord(self.backend.name, self.backend.model, endpoint, label, cache_hits=hits)
+            self.replays.put(endpoint, body, Replay(content, usage))
 
     @staticmethod
     def delta(usage: RequestUsage) -> UsageDelta:

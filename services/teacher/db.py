@@ -2,9 +2,9 @@
 
 Two tables, created at start-up (``metadata.create_all``): ``teacher_cache`` (one row per completion,
 keyed by the hash of backend, model, prompt version, messages, sampling parameters and sample index) and
-``teacher_usage`` (one row per request, backend/model and endpoint, with calls, cache hits, tokens and
-cost). ``Store`` is synchronous SQLAlchemy Core; the service calls it from a worker thread. Nothing here
-ever sees an API key.
+``teacher_usage`` (one row per backend, model, endpoint and label in each write batch, with calls, cache
+hits, tokens and cost). ``Store`` is synchronous SQLAlchemy Core; the service calls it from a worker
+thread. Nothing here ever sees an API key.
 """
 
 from __future__ import annotations
@@ -87,6 +87,14 @@ class UsageRecord:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+
+    def add(self, other: UsageRecord) -> None:
+        """Add ``other``'s counters (of the same backend, model, endpoint and label) to these."""
+        self.calls += other.calls
+        self.cache_hits += other.cache_hits
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cost_usd += other.cost_usd
 
 
 def make_engine(url: str) -> Engine:

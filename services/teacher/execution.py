@@ -19,6 +19,7 @@ from fdd.programs.results import ErrorKind, ExecResult
 
 NO_PROGRAM = "no_program"
 _TRANSIENT = {ErrorKind.TIMEOUT, ErrorKind.MEMORY}
+TRANSIENT_VERDICTS = frozenset(str(kind) for kind in _TRANSIENT)  # verdicts that depend on load
 _MEMO_ITEMS = 20_000
 
 

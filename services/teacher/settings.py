@@ -47,6 +47,11 @@ class TeacherSettings(ServiceSettings):
     )
     cache_enabled: bool = Field(True, description="Serve identical requests from the response cache.")
     cache_memory_items: int = Field(50_000, ge=0, description="Completions also kept in memory (LRU).")
+    replay_memory_mb: float = Field(
+        64.0,
+        ge=0.0,
+        description="Memory for replaying responses served wholly from the cache, by exact body (0: off).",
+    )
     exec_timeout_s: float = Field(2.0, gt=0.0, description="Sandbox time limit per program.")
     exec_workers: int | None = Field(
         None, ge=1, le=64, description="Sandbox worker processes (default: CPUs)."
