@@ -1,4 +1,4 @@
-"""What every service app gets: error handlers, request logging, ``/healthz`` and ``/readyz``.
+"""What every service app gets: error handlers, request logs, the input guard, ``/healthz``, ``/readyz``.
 
 ``/healthz`` answers while the process is up. ``/readyz`` runs the service's readiness checks (database,
 Redis, sibling services) and answers 503 naming each failing dependency.
@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from fdd_web.errors import install_error_handlers
+from fdd_web.guards import InputGuard
 from fdd_web.logs import RequestLogMiddleware
 
 ReadyCheck = Callable[[FastAPI], Awaitable[None]]
@@ -21,6 +22,7 @@ ReadyCheck = Callable[[FastAPI], Awaitable[None]]
 def install(app: FastAPI, service: str, checks: dict[str, ReadyCheck] | None = None) -> None:
     """Add the shared middleware, error envelope and health endpoints to ``app``."""
     install_error_handlers(app)
+    app.add_middleware(InputGuard)  # inside the request log, so its 422s are logged
     app.add_middleware(RequestLogMiddleware, service=service)
     ready_checks = checks or {}
 

@@ -7,10 +7,12 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from fdd_web.params import CursorValue
+
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.")]
-Cursor = Annotated[int | None, Query(ge=0, description="next_cursor of the previous page.")]
+Cursor = CursorValue  # bounded to the 32-bit id columns: a larger cursor is a 422, not a database error
 
 
 class Page(BaseModel, Generic[T]):

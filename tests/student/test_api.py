@@ -199,3 +199,44 @@ def test_client_retries_5xx_then_reports_4xx():
     failure = asyncio.run(scenario())
     assert len(calls) == 3
     assert (failure.status, failure.code, failure.message) == (409, "job_kind_conflict", "kind clash")
+
+
+@pytest.mark.parametrize("queue", ["x/y", "nope"])
+def test_an_unknown_queue_is_422_listing_the_known_ones(api, queue):
+    response = post(api, train_params(4), f"queue-{queue.replace('/', '-')}", queue=queue)
+    assert response.status_code == 422, response.text
+    assert error(response)["message"] == f"queue: unknown queue {queue!r}; known: cpu, gpu"
+    assert api.get(f"/v1/jobs/queue-{queue.replace('/', '-')}").status_code == 404  # nothing stored
+
+
+def test_host_files_outside_the_roots_get_one_refusal_whether_they_exist_or_not(api, tmp_path):
+    (tmp_path / "valid.jsonl").write_text('{"id": "a", "question": "What is 1 + 1?", "answer": 2}\n')
+    (tmp_path / "notjson.jsonl").write_text("root:x:0:0:root\n")
+    bodies = set()
+    for path in ("valid.jsonl", "notjson.jsonl", "missing.jsonl"):
+        params = {"kind": "evaluate", "checkpoint": "ck1", "benchmark": f"jsonl:{tmp_path / path}"}
+        response = post(api, params)
+        assert response.status_code == 422, response.text
+        bodies.add(response.text)
+    assert len(bodies) == 1
+    assert error(response)["code"] == "reference_refused"
+    models = {post(api, train_params(4, base_model=m)).text for m in ("/etc", str(tmp_path), "/nope/x")}
+    assert len(models) == 1
+    assert json.loads(models.pop())["error"]["message"].startswith("params.base_model: refused:")
+
+
+def test_nul_characters_and_non_finite_numbers_are_422_naming_the_field(api):
+    params = train_params(4)
+    params["examples"][2]["question"] = "Tom has\u0000 3 apples."
+    response = post(api, params, "nul-job")
+    assert response.status_code == 422
+    assert error(response)["message"].startswith("params.examples.2.question: must not contain NUL")
+    assert api.get("/v1/jobs/nul-job").status_code == 404
+    assert api.get("/v1/jobs/a%00b").status_code == 422
+    assert api.delete("/v1/jobs/a%00b").status_code == 422
+    assert error(api.get("/v1/jobs", params={"kind": "\u0000"}))["message"].startswith("kind: ")
+    problem = '{"id": "p", "question": "q", "gold": 1e999}'
+    body = f'{{"params": {{"kind": "predict", "checkpoint": "ck1", "problems": [{problem}]}}}}'
+    response = api.post("/v1/jobs", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert error(response)["message"].startswith("params.problems.0.gold: must be a finite number")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
+from fdd_web.params import Id
 from orchestrator.datasets import service
 from orchestrator.datasets.schemas import DatasetCreate, DatasetDetail, DatasetRead
 from orchestrator.db import DbSession
@@ -24,5 +25,5 @@ def list_datasets(session: DbSession, limit: Limit = 100, cursor: Cursor = None)
 
 
 @router.get("/{dataset_id}")
-def get_dataset(dataset_id: int, session: DbSession) -> DatasetDetail:
+def get_dataset(dataset_id: Id, session: DbSession) -> DatasetDetail:
     return service.get_dataset(session, dataset_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from fdd_web.params import Id
 from orchestrator.db import DbSession
 from orchestrator.enums import LabelValue, Origin
 from orchestrator.pagination import Cursor, Limit, Page
@@ -20,7 +21,7 @@ RoundQuery = Annotated[int | None, Query(ge=0, le=10, description="Round index."
 
 @router.get("/runs/{run_id}/problems")
 def list_problems(
-    run_id: int,
+    run_id: Id,
     session: DbSession,
     limit: Limit = 100,
     cursor: Cursor = None,
@@ -37,13 +38,13 @@ def list_problems(
 
 
 @router.get("/problems/{problem_id}/lineage")
-def get_lineage(problem_id: int, session: DbSession) -> Lineage:
+def get_lineage(problem_id: Id, session: DbSession) -> Lineage:
     return service.get_lineage(session, problem_id)
 
 
 @router.get("/runs/{run_id}/export")
 def export_run(
-    run_id: int, session: DbSession, request: Request, round: RoundQuery = None
+    run_id: Id, session: DbSession, request: Request, round: RoundQuery = None
 ) -> StreamingResponse:
     """The distillation set (up to ``round``) as JSON lines: one line per (problem, correct rationale)."""
     service.check_export(session, run_id, round)
@@ -55,7 +56,7 @@ def export_run(
 
 @router.get("/runs/{run_id}/rejections")
 def list_rejections(
-    run_id: int,
+    run_id: Id,
     session: DbSession,
     limit: Limit = 100,
     cursor: Cursor = None,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from fdd_web.params import Id
 from orchestrator.db import DbSession
 from orchestrator.pagination import Cursor, Limit, Page
 from orchestrator.runs import service
@@ -32,25 +33,25 @@ def list_runs(
 
 
 @router.get("/{run_id}")
-def get_run(run_id: int, session: DbSession) -> RunRead:
+def get_run(run_id: Id, session: DbSession) -> RunRead:
     return service.get_run(session, run_id)
 
 
 @router.post("/{run_id}/pause")
-def pause_run(run_id: int, session: DbSession) -> RunRead:
+def pause_run(run_id: Id, session: DbSession) -> RunRead:
     return service.control_run(session, run_id, "pause")
 
 
 @router.post("/{run_id}/resume")
-def resume_run(run_id: int, session: DbSession) -> RunRead:
+def resume_run(run_id: Id, session: DbSession) -> RunRead:
     return service.control_run(session, run_id, "resume")
 
 
 @router.post("/{run_id}/cancel")
-def cancel_run(run_id: int, session: DbSession) -> RunRead:
+def cancel_run(run_id: Id, session: DbSession) -> RunRead:
     return service.control_run(session, run_id, "cancel")
 
 
 @router.get("/{run_id}/rounds/{index}")
-def get_round(run_id: int, index: int, session: DbSession) -> RoundRead:
+def get_round(run_id: Id, index: Id, session: DbSession) -> RoundRead:
     return service.get_round(session, run_id, index)

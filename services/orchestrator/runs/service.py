@@ -21,6 +21,7 @@ from fdd.references import (
     model_roots,
 )
 from fdd_web.errors import NotFound, Refused
+from fdd_web.params import INT32_MAX
 from orchestrator.datasets import repository as datasets
 from orchestrator.errors import Invalid
 from orchestrator.pagination import Page, page_of
@@ -34,13 +35,18 @@ KNOWN_BENCHMARKS = {name for name in BENCHMARK_NAMES if ":" not in name}
 ACTION_TARGET = {"pause": RunStatus.PAUSED, "resume": RunStatus.RUNNING, "cancel": RunStatus.CANCELLED}
 
 
+def _dataset_exists(session: Session, dataset_id: int) -> bool:
+    # An id beyond the integer column would be a database error, not a miss.
+    return 0 <= dataset_id <= INT32_MAX and datasets.get(session, dataset_id) is not None
+
+
 def _check_datasets(session: Session, config: RunConfig) -> None:
-    if config.seed.dataset_id is not None and datasets.get(session, config.seed.dataset_id) is None:
+    if config.seed.dataset_id is not None and not _dataset_exists(session, config.seed.dataset_id):
         raise Invalid("seed.dataset_id", f"dataset {config.seed.dataset_id} does not exist")
     for index, name in enumerate(config.evaluation.benchmarks):
         if name.startswith("dataset:"):
             ident = name.removeprefix("dataset:")
-            if not ident.isdigit() or datasets.get(session, int(ident)) is None:
+            if not (ident.isascii() and ident.isdigit()) or not _dataset_exists(session, int(ident)):
                 raise Invalid(f"evaluation.benchmarks.{index}", f"dataset {ident!r} does not exist")
 
 
