@@ -1,10 +1,13 @@
-# One image per role, built from the same source. Targets:
+# One image per role, built from the same source (see docker-compose.yml). Targets:
 #   service      teacher and orchestrator (no torch)
 #   student      student API and CPU workers (torch CPU build)
 #   student-gpu  GPU workers (CUDA torch + vLLM)
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 FDD_STATE_DIR=/var/lib/fdd FDD_DATA_DIR=/data
-RUN useradd --create-home --uid 1000 fdd && mkdir -p /var/lib/fdd /data && chown fdd /var/lib/fdd
+# The state directory and its artifacts mount point belong to the service user: a named volume mounted
+# there starts with the image's ownership, so the non-root services can write to it.
+RUN useradd --create-home --uid 1000 fdd && mkdir -p /var/lib/fdd/artifacts /data \
+    && chown -R fdd:fdd /var/lib/fdd
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY fdd fdd
@@ -24,7 +27,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 FDD_STATE_DI
 RUN apt-get update && apt-get install -y --no-install-recommends python3.11 python3.11-venv python3-pip \
     && rm -rf /var/lib/apt/lists/* && python3.11 -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-RUN useradd --create-home --uid 1000 fdd && mkdir -p /var/lib/fdd /data && chown fdd /var/lib/fdd
+# The state directory and its artifacts mount point belong to the service user: a named volume mounted
+# there starts with the image's ownership, so the non-root services can write to it.
+RUN useradd --create-home --uid 1000 fdd && mkdir -p /var/lib/fdd/artifacts /data \
+    && chown -R fdd:fdd /var/lib/fdd
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY fdd fdd

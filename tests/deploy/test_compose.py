@@ -1,9 +1,14 @@
 """What can be checked of the compose file without a Docker engine: it parses, every service runs an
 entry point the distribution declares, every fdd variable it sets is a real setting, healthchecks hit
-``/readyz``, and the state lives in named volumes."""
+``/readyz``, the state lives in named volumes the image's user owns, every variable it reads is in
+``.env.example`` and the README's teacher variables pass through; ``docker-compose config`` passes with
+``.env.example`` when docker-compose is installed."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -86,3 +91,45 @@ def test_dockerfile_targets_exist() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     targets = {line.split(" AS ")[1].strip() for line in dockerfile.splitlines() if " AS " in line}
     assert {"service", "student", "student-gpu"} <= targets
+
+
+def test_every_interpolated_variable_is_in_env_example() -> None:
+    used = set(re.findall(r"\$\{([A-Z_0-9]+)", (REPO / "docker-compose.yml").read_text()))
+    example = (REPO / ".env.example").read_text()
+    defined = set(re.findall(r"^([A-Z_0-9]+)=", example, flags=re.MULTILINE))
+    assert used <= defined, f"missing from .env.example: {sorted(used - defined)}"
+
+
+def test_teacher_variables_of_the_readme_pass_through(compose: dict) -> None:
+    readme = (REPO / "README.md").read_text()
+    named = set(re.findall(r"^export (FDD_TEACHER_[A-Z_]+)=", readme, flags=re.MULTILINE))
+    assert {"FDD_TEACHER_OPENAI_API_KEY", "FDD_TEACHER_PRICES"} <= named
+    env = compose["services"]["teacher"]["environment"]
+    for name in named:
+        assert str(env.get(name, "")).startswith(f"${{{name}"), f"teacher: {name} is not passed through"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_writable_mount_belongs_to_the_image_user(compose: dict, service: str) -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    owned = re.findall(r"chown -R fdd(?::fdd)? (\S+)", dockerfile)
+    created = {p for line in re.findall(r"mkdir -p ([^&\n]+)", dockerfile) for p in line.split()}
+    for mount in compose["services"][service].get("volumes", []):
+        if mount.endswith(":ro"):
+            continue
+        target = mount.removesuffix(":rw").rsplit(":", 1)[1]  # the source may hold ${VAR:-default}
+        assert target in created, f"{service}: {target} is not created in the image"
+        assert any(target.startswith(root) for root in owned), f"{service}: {target} is not owned by fdd"
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+def test_docker_compose_config_passes_with_the_example_env() -> None:
+    for profile in ([], ["--profile", "gpu"]):
+        result = subprocess.run(
+            ["docker-compose", "--env-file", ".env.example", *profile, "config", "-q"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
