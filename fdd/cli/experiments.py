@@ -85,10 +85,13 @@ def seeds_only_config(base: dict[str, Any], fdd: dict[str, Any]) -> dict[str, An
     first = (
         ((fdd["bundle"]["run"]["rounds"] or [{}])[0].get("metrics") or {}).get("train", {}).get("metrics", {})
     )
-    passes_r0 = int(first.get("steps", 0)) * int(base["student"].get("batch_size", 32))
-    tokens_per_pass = int(first.get("tokens", 0)) / max(passes_r0, 1)
+    passes_r0 = float(first.get("epochs", 0.0)) * int(first.get("train_examples", 0))
+    tokens_per_pass = int(first.get("tokens", 0)) / max(passes_r0, 1.0)
     budget = max(1, round(record["train_tokens"] / max(tokens_per_pass, 1e-9)))
-    return merge(base, {"rounds": 0, "student": {"schedule": "budget", "budget_examples": budget}})
+    # the budget schedule rounds up to whole epochs; the step cap ends it at the budget itself
+    steps = max(1, round(budget / int(base["student"].get("batch_size", 32))))
+    student = {"schedule": "budget", "budget_examples": budget, "max_steps": steps}
+    return merge(base, {"rounds": 0, "student": student})
 
 
 class Experiment:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fdd.clients.orchestrator import OrchestratorClient
 from fdd.report import plots
-from fdd.report.tables import markdown_table, round_markdown, round_view
+from fdd.report.tables import TIME_COLUMNS, markdown_table, round_markdown, round_view, time_rows
 
 
 def fetch_run_bundle(client: OrchestratorClient, run_id: int) -> dict[str, Any]:
@@ -110,6 +110,10 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "## Rounds",
         "",
         round_markdown(run),
+        "",
+        "## Where the time went",
+        "",
+        markdown_table(TIME_COLUMNS, time_rows(run)),
         "",
         "## Rejected new problems",
         "",

@@ -117,3 +117,27 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 def round_markdown(run: dict[str, Any]) -> str:
     return markdown_table(COLUMNS, round_rows(run))
+
+
+STUDENT_STAGES = ("train", "evaluate", "classify")
+TIME_COLUMNS = ["round", "wall s", "by stage (s)", "student compute s (train/eval/classify)", "overhead"]
+
+
+def time_rows(run: dict[str, Any]) -> list[list[str]]:
+    """Per round: wall time by stage, the student's own compute inside its jobs, and the rest (teacher,
+    sandbox, database, queueing and polling) as the overhead share of the round."""
+    rows = []
+    for rnd in run.get("rounds") or []:
+        m = rnd.get("metrics") or {}
+        timing = {k: float(v) for k, v in (m.get("timing") or {}).items() if not k.startswith("_")}
+        if not timing:
+            continue
+        compute = {k: float(v) for k, v in (m.get("compute") or {}).items()}
+        wall, spent = sum(timing.values()), sum(compute.values())
+        overhead = "–" if wall <= 0 else f"{100 * (wall - spent) / wall:.1f} %"
+        rows.append([
+            str(rnd.get("index")), f"{wall:.1f}", " ".join(f"{k} {v:.1f}" for k, v in timing.items()),
+            f"{spent:.1f} ({'/'.join(f'{compute.get(k, 0.0):.1f}' for k in STUDENT_STAGES)})",
+            overhead,
+        ])  # fmt: skip
+    return rows

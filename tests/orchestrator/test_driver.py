@@ -58,6 +58,11 @@ def test_two_round_run_goes_through_every_stage_to_done(db_sessionmaker):
     assert first["labels"] == {"easy": 3, "hard": 2, "no_answer": 1}
     assert first["created_by_origin"] == {"complex": 3, "similar": 3}
     assert first["teacher"]["calls"] == 6 + 6  # INIT's 6 rationales and the round's 6 variant requests
+    # where the round's time went: wall time per stage, and the student's compute inside its jobs
+    assert {"train", "evaluate", "classify", "generate"} <= set(first["timing"])
+    assert all(v >= 0 for k, v in first["timing"].items() if not k.startswith("_"))
+    assert set(first["compute"]) == {"train", "evaluate", "classify"}
+    assert {"train", "evaluate"} <= set(last["timing"]) and "generate" not in last["timing"]
     assert first["evaluations"][f"dataset:{bench}"]["accuracy"] == 0.5
     assert last["pool_by_origin"]["seed"] == 6
     assert "train" in last

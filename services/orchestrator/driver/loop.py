@@ -30,6 +30,7 @@ from orchestrator.runs.state import (
     transition,
     transition_round,
 )
+from orchestrator.timestamps import utcnow
 
 from . import jobs, leases, round_metrics
 from .context import DriverOptions, RunSnapshot, StageContext, StepResult, in_transaction
@@ -177,11 +178,15 @@ def _commit_advance(session: Session, run_id: int, round_id: int, stop: bool, me
     run = session.get(Run, run_id, with_for_update=True)
     if run is None or run.status is not RunStatus.RUNNING:
         return  # paused or cancelled meanwhile: the stage is done and idempotent, it is advanced on resume
-    if metrics is not None:
-        round_ = session.get(Round, round_id)
-        if round_ is not None and round_.status is RoundStatus.RUNNING:
-            round_.metrics = metrics
-            transition_round(round_, RoundStatus.DONE)
+    round_ = session.get(Round, round_id) if round_id else None
+    if metrics is not None and round_ is not None and round_.status is RoundStatus.RUNNING:
+        round_.metrics = metrics
+        transition_round(round_, RoundStatus.DONE)
+    if round_ is not None:
+        started = round_.started_at or run.started_at
+        round_.metrics = round_metrics.with_stage_time(
+            round_.metrics or {}, run.stage.value, utcnow(), started
+        )
     advance_stage(run, stop=stop)
 
 

@@ -9,6 +9,7 @@ teacher budget, and a plateau of the mean benchmark accuracy over ``patience`` r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,6 +86,29 @@ async def collect(ctx: StageContext) -> dict[str, Any]:
     metrics = await ctx.db(database_metrics, run.id, run.round_id, run.round_index)
     previous = await ctx.db(lambda s: dict(s.get(Round, run.round_id).metrics or {}))
     return {**previous, **metrics, "teacher": await teacher_usage(ctx)}
+
+
+def with_stage_time(
+    metrics: dict[str, Any], stage: str, now: datetime, started: datetime | None
+) -> dict[str, Any]:
+    """``metrics`` with the wall time of ``stage`` (ended ``now``) added under ``timing``: seconds since the
+    previous stage of the round ended (or since ``started``, the round's start, for its first stage).
+    A paused run's pause counts in the stage it paused in."""
+    timing = dict(metrics.get("timing") or {})
+    since_text = timing.pop("_since", None)
+    since = datetime.fromisoformat(since_text) if since_text else started
+    if since is not None:
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        timing[stage] = round(timing.get(stage, 0.0) + max(0.0, (now - since).total_seconds()), 3)
+    timing["_since"] = now.isoformat()
+    return {**metrics, "timing": timing}
+
+
+def add_compute(metrics: dict[str, Any], stage: str, seconds: float | None) -> dict[str, Any]:
+    """``metrics`` with ``seconds`` of the student's own compute (inside its job) added for ``stage``."""
+    compute = dict(metrics.get("compute") or {})
+    compute[stage] = round(compute.get(stage, 0.0) + float(seconds or 0.0), 3)
+    return {**metrics, "compute": compute}
 
 
 def mean_accuracies(session: Session, run_id: int) -> list[float]:

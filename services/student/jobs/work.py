@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from typing import Any
 
 from fdd.wire.student import (
@@ -117,7 +118,9 @@ def run_predict(ctx: JobContext) -> dict[str, Any]:
     ctx.check_stop()
     items = _items(params.problems)
     ctx.report(stage="predict", done=0, total=len(items), message=None)
+    started = time.monotonic()
     predictions = predictor.predict(items, **_decoding(ctx, params.decoding, "predict"))
+    seconds = time.monotonic() - started
     counts: dict[str, int] = {}
     for p in predictions:
         counts[p.outcome] = counts.get(p.outcome, 0) + 1
@@ -127,6 +130,7 @@ def run_predict(ctx: JobContext) -> dict[str, Any]:
         n=len(predictions),
         counts=counts,
         predictions=[PredictionRead.model_validate(p.to_dict()) for p in predictions],
+        seconds=seconds,
     ).model_dump(mode="json")
 
 

@@ -20,9 +20,10 @@ from orchestrator.enums import LabelValue, ProblemRole
 from orchestrator.problems.models import Problem
 from orchestrator.problems.schemas import LabelWrite
 from orchestrator.problems.service import record_labels
+from orchestrator.runs.models import Round
 from orchestrator.runs.schemas import RunConfig
 
-from .. import jobs
+from .. import jobs, round_metrics
 from ..context import StageContext, StepResult
 from .evaluate import round_checkpoint
 
@@ -94,7 +95,20 @@ def store_labels(
     """The round's labels (a problem labelled already this round keeps its label); how many were new."""
     pool = set(session.scalars(sa.select(Problem.id).where(Problem.run_id == run_id)))
     writes = label_writes(result.predictions, pool, config.evaluation.easy_pass_rate)
+    round_ = session.get(Round, round_id)
+    if round_ is not None:
+        metrics = round_metrics.add_compute(round_.metrics or {}, "classify", result.seconds)
+        round_.metrics = {**metrics, "pass_rates": pass_rate_histogram(writes)}
     return record_labels(session, round_id, writes)
+
+
+def pass_rate_histogram(writes: list[LabelWrite], bins: int = 10) -> dict[str, int]:
+    """How many classified problems fall in each pass-rate tenth ("0.0" … "1.0"; 1.0 has its own bin)."""
+    counts: dict[str, int] = {}
+    for w in writes:
+        key = f"{min(int(w.pass_rate * bins), bins) / bins:.1f}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 async def step(ctx: StageContext) -> StepResult:

@@ -17,7 +17,7 @@ from orchestrator.datasets.models import DatasetProblem
 from orchestrator.runs.models import Evaluation, Round
 from orchestrator.runs.schemas import RunConfig
 
-from .. import jobs, seeds
+from .. import jobs, round_metrics, seeds
 from ..context import StageContext, StepResult
 
 CURRICULUM_TEST = "curriculum-test"
@@ -80,6 +80,9 @@ def store(session: Session, round_id: int, name: str, job_id: str, result: Evalu
             job_id=job_id,
         )
     )
+    round_ = session.get(Round, round_id)
+    if round_ is not None:
+        round_.metrics = round_metrics.add_compute(round_.metrics or {}, "evaluate", result.seconds)
 
 
 async def step(ctx: StageContext) -> StepResult:

@@ -19,7 +19,7 @@ from orchestrator.problems import repository as problems_repo
 from orchestrator.runs.models import Round
 from orchestrator.runs.schemas import RunConfig
 
-from .. import jobs, keys
+from .. import jobs, keys, round_metrics
 from ..context import StageContext, StepResult
 
 
@@ -61,7 +61,8 @@ def record_checkpoint(session: Session, round_id: int, result: TrainResult) -> N
     assert round_ is not None
     round_.checkpoint = result.checkpoint
     summary = result.model_dump(mode="json", exclude={"checkpoint", "label", "kind"})
-    round_.metrics = {**(round_.metrics or {}), "train": summary}
+    metrics = round_metrics.add_compute(round_.metrics or {}, "train", result.metrics.seconds)
+    round_.metrics = {**metrics, "train": summary}
 
 
 async def step(ctx: StageContext) -> StepResult:
