@@ -24,6 +24,8 @@ from orchestrator.app import create_app
 from tests.conftest import REPO
 from tests.fixtures.orchestrator_db import (  # noqa: F401 - fixtures are found by name
     ADMIN_TOKEN,
+    api_app,
+    clean_database,
     empty_tables,
     orchestrator_engine,
     orchestrator_settings,

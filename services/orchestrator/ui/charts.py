@@ -34,7 +34,7 @@ FIXED = {
     "accepted": "#009E73", "rejected": "#D55E00",
 }  # fmt: skip
 WIDTH, HEIGHT = 520, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 34
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 14, 34
 
 
 def colours(names: Sequence[str]) -> dict[str, str]:
@@ -53,18 +53,20 @@ def _el(tag: str, attrs: dict[str, object], title: str = "") -> str:
     return f"<{tag} {' '.join(parts)}>{inner}</{tag}>"
 
 
-def _fmt(value: float, percent: bool) -> str:
+def _fmt(value: float, percent: bool, digits: int = 1) -> str:
     if percent:
-        return f"{value * 100:.1f} %"
+        return f"{value * 100:.{digits}f} %"
     return f"{value:g}" if value == int(value) else f"{value:.3g}"
 
 
 def nice_max(value: float) -> tuple[float, float]:
-    """An axis maximum at or above ``value`` and a tick step giving 2-5 ticks (1, 2 or 5 times 10^k)."""
+    """An axis maximum at or above ``value`` (a count) and a whole tick step giving 1-5 ticks."""
     if value <= 0:
         return 1.0, 1.0
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (magnitude / 5, magnitude / 2, magnitude, 2 * magnitude, 5 * magnitude):
+        if step < 1:
+            continue
         if value / step <= 5:
             return step * math.ceil(value / step - 1e-9), step
     return 10 * magnitude, 2 * magnitude
@@ -82,9 +84,9 @@ def _frame(name: str, title: str, y_max: float, y_step: float, percent: bool, y_
         y = TOP + plot_h - plot_h * value / y_max
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                     f"{escape(_fmt(value, percent))}</text>")  # fmt: skip
-    parts.append(f'<text class="axis-label" x="12" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
-                 f'transform="rotate(-90 12 {TOP + plot_h / 2:.0f})">{escape(y_label)}</text>')  # fmt: skip
+                     f"{escape(_fmt(value, percent, 0))}</text>")  # fmt: skip
+    parts.append(f'<text class="axis-label" x="10" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
+                 f'transform="rotate(-90 10 {TOP + plot_h / 2:.0f})">{escape(y_label)}</text>')  # fmt: skip
     return parts
 
 
@@ -104,6 +106,13 @@ def _figure(name: str, title: str, svg: list[str], legend: str, note: str = "") 
                   f"{legend}{extra}</figure>")  # fmt: skip
 
 
+def empty(name: str, title: str, message: str) -> Markup:
+    """A chart's place while its data do not exist yet."""
+    caption = f"<figcaption>{escape(title)}</figcaption>"
+    body = f'<p class="muted">{escape(message)}</p>'
+    return Markup(f'<figure class="chart-box empty-chart" id="chart-{escape(name)}">{caption}{body}</figure>')
+
+
 def line_chart(
     name: str,
     title: str,
@@ -115,6 +124,8 @@ def line_chart(
     percent: bool = True,
 ) -> Markup:
     """One line per series over the categories ``xs`` (a missing point breaks nothing: it is skipped)."""
+    if not any(series.values()):
+        return empty(name, title, "Nothing evaluated yet.")
     top = max([v for points in series.values() for v in points.values()] + [0.0])
     y_max, y_step = (1.0, 0.25) if percent else nice_max(top)
     svg = _frame(name, title, y_max, y_step, percent, y_label)
@@ -153,11 +164,13 @@ def stacked_bars(
     """A bar per category with one segment per stack name, bottom up; ``marker`` = (x in [0, 1], label)
     draws a vertical line across the plot (a histogram's threshold)."""
     totals = [sum(values[i] for values in stacks.values()) for i in range(len(categories))]
+    if not any(totals):
+        return empty(name, title, "Nothing recorded yet.")
     y_max, y_step = nice_max(max(totals + [0.0]))
     svg = _frame(name, title, y_max, y_step, False, y_label)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(categories), 1)
-    bar_w = max(slot * 0.7, 1.0)
+    bar_w = min(max(slot * 0.7, 1.0), 72.0)
     colour = colours(list(stacks))
     show_every = max(1, math.ceil(len(categories) / 12))
     for i, category in enumerate(categories):

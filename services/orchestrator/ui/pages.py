@@ -42,6 +42,12 @@ def _usd(value: float | None) -> str:
     return "–" if value is None else f"${value:,.4f}"
 
 
+def _num(value: object) -> str:
+    if value is None:
+        return "–"
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
 def _when(value: datetime | None) -> str:
     return "–" if value is None else value.strftime("%Y-%m-%d %H:%M")
 
@@ -50,7 +56,7 @@ env = Environment(
     loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
     trim_blocks=True, lstrip_blocks=True,
 )  # fmt: skip
-env.filters.update(pct=_pct, usd=_usd, when=_when)
+env.filters.update(pct=_pct, usd=_usd, when=_when, num=_num)
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -48,7 +48,7 @@ def summary(run: Run, current: Round | None) -> dict[str, Any]:
         "round": run.current_round, "rounds": int((run.config or {}).get("rounds", 0)),
         "cost_usd": round(run.teacher_cost_usd or 0.0, 6), "error": run.error,
         "progress": stage_progress(run.stage.value, (current.progress if current else None) or {}),
-        "created_at": run.created_at.isoformat(timespec="seconds") if run.created_at else None,
+        "created_at": run.created_at.strftime("%Y-%m-%d %H:%M") if run.created_at else None,
     }  # fmt: skip
 
 
