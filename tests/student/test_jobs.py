@@ -322,3 +322,14 @@ def test_host_paths_outside_the_allowed_roots_are_refused_alike(jobs, settings, 
             {"params": train_params(4, base_model=str(settings.checkpoints_root() / "ck"))}
         )
     )
+
+
+def test_a_broker_outage_during_a_resend_keeps_the_job_queued_for_the_next_pass(jobs, settings, dispatcher):
+    submit_train(jobs, "j1")
+    set_row(settings, "j1", sent_at=utcnow() - timedelta(seconds=settings.resend_queued_after_s + 5))
+    dispatcher.down = True
+    jobs.reap()
+    assert jobs.get("j1").status == JobStatus.QUEUED
+    dispatcher.down = False
+    assert jobs.reap() == 1
+    assert dispatcher.sent[-1] == ("j1", "train", "cpu")

@@ -249,10 +249,14 @@ class JobService:
         return moved
 
     def _resend(self, job_id: str, kind: str, queue: str) -> None:
+        """Send from the reaper. On a broker error the job stays queued and a later pass tries again
+        (failing it would turn a broker restart into lost jobs, the very thing the re-send is for)."""
         try:
-            self._send(job_id, kind, queue)
-        except Unavailable:
-            pass  # already marked failed with the reason
+            self.dispatcher.send(job_id, kind, queue)
+        except Exception as exc:  # noqa: BLE001 - any broker error: keep the job, retry next pass
+            log.warning("job %s: could not send it again: %s", job_id, exc, extra={"job": job_id})
+            return
+        self._run(lambda s: _mark_sent(s, job_id))
 
 
 def _mark_sent(session: Session, job_id: str) -> Job | None:
