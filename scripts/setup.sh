@@ -23,6 +23,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 EXTRAS="${FDD_EXTRAS:-student,dev}"
+
+# The dashboard's browser tests drive Debian's chromium (Playwright with executable_path; no browser is
+# downloaded). Checked on every run, since it lives outside .venv.
+if [[ "$EXTRAS" == *dev* ]] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing Debian's chromium for the dashboard's browser tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+      --no-install-recommends chromium fonts-dejavu-core >/dev/null; } \
+    || echo "setup: could not install chromium (apt-get install chromium); tests/ui will fail" >&2
+fi
 STAMP=".venv/.fdd-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16)-$EXTRAS"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
