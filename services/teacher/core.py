@@ -79,6 +79,8 @@ class Teacher:
             except BackendError as exc:
                 return exc
 
+        if len(prompts) == 1:  # no task to schedule: a one-problem cache hit then never yields
+            return [await one(prompts[0])]
         return list(await asyncio.gather(*(one(m) for m in prompts)))
 
     async def solve(

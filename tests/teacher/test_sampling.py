@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from fdd.prompts import rationale_messages
 from fdd.wire.teacher import Sampling
 from teacher.backends.base import BackendError, Completion, TeacherBackend
 from teacher.db import Store, make_engine
-from teacher.sampling import Sampler, cache_key
+from teacher.sampling import Sampler, cache_key, cache_keys
 from teacher.settings import Price
 
 pytestmark = pytest.mark.anyio
@@ -92,3 +93,16 @@ def test_cache_key_depends_on_every_part() -> None:
     keys = {cache_key(*base)} | {cache_key(*v) for v in variants}
     assert len(keys) == 1 + len(variants)
     assert cache_key(*base) == cache_key(*base)
+
+
+def test_cache_keys_are_those_of_the_stored_caches() -> None:
+    """Keys written by earlier versions (whole material JSON-encoded at once) must still be found."""
+    keys = cache_keys("openai", "gpt-4o-mini", "pot-v2", rationale_messages("Add 1 and 2."), Sampling(), 2)
+    assert keys == [
+        "470b03c971c7550b44afa1f03dd7c81f1046eca1cc6c11f62b9a4aeb9773e0ba",
+        "6baa0ea3959083ec4a4cae77daa2b05f43ab8f9b1423375b23087a8568a7d366",
+    ]
+    odd = [{"role": "user", "content": 'é "x"\n'}]
+    assert cache_keys("b", "m", "v", odd, Sampling(seed=3, temperature=0.0), 1) == [
+        "67152e8a136939bb551734b0df607ff34e232b7db6d966ecc08c6961867041fd"
+    ]
