@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -117,7 +117,7 @@ def line_chart(
     name: str,
     title: str,
     xs: Sequence[int],
-    series: dict[str, dict[int, float]],
+    series: Mapping[str, Mapping[int, float]],
     *,
     x_label: str = "round",
     y_label: str = "accuracy",
@@ -154,7 +154,7 @@ def stacked_bars(
     name: str,
     title: str,
     categories: Sequence[str],
-    stacks: dict[str, Sequence[float]],
+    stacks: Mapping[str, Sequence[float]],
     *,
     x_label: str = "round",
     y_label: str = "problems",

@@ -8,6 +8,8 @@ problem.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from orchestrator.runs.models import Round, WorkItem
 from orchestrator.runs.state import Stage
 
 
-def _bin(session: Session, column: sa.ColumnElement[float], bins: int) -> sa.ColumnElement[int]:
+def _bin(session: Session, column: Any, bins: int) -> sa.ColumnElement[int]:
     """The bin of a score in [0, 1]; Postgres' CAST rounds, so it gets floor() first."""
     scaled = column * bins
     if session.get_bind().dialect.name == "postgresql":

@@ -31,7 +31,10 @@ KINDS = ["complex", "similar"]
 
 def stage_progress(stage: str, progress: dict[str, Any]) -> dict[str, Any]:
     """{done, total, fraction, label} of the current stage from the round's progress record."""
-    keys = sorted(k for k in progress if k == stage or k.startswith(f"{stage}-"))
+    keys = sorted(
+        (k for k in progress if k == stage or k.startswith(f"{stage}-")),
+        key=lambda k: int(k.rpartition("-")[2]) if k.rpartition("-")[2].isdigit() else -1,
+    )
     if not keys:
         return {"done": 0, "total": 0, "fraction": None, "label": ""}
     entry = progress[keys[-1]] or {}
@@ -167,8 +170,8 @@ def teacher_rows(session: Session, run: RunRead) -> list[dict[str, Any]]:
     per_item = {"complex": run.config.teacher.n_complex, "similar": run.config.teacher.n_similar}
     items = {(r, k): n for r, k, n in repository.generate_items(session, run.id)}
     rejected: dict[tuple[int, str], int] = defaultdict(int)
-    for r, kind, _reason, n in repository.rejection_counts(session, run.id):
-        rejected[(r, kind)] += n
+    for index, kind, _reason, n in repository.rejection_counts(session, run.id):
+        rejected[(index, kind)] += n
     costs = {(r, o): (n, c) for r, o, n, _t, c in repository.rationale_costs(session, run.id)}
     rows = []
     for r in run.rounds:
