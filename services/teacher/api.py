@@ -22,6 +22,7 @@ from fdd.wire.teacher import (
     VariantResponse,
 )
 from fdd.wire.teacher import UsageReport as UsageReportWire
+from teacher.core import Teacher
 from teacher.deps import SettingsDep, TeacherDep
 from teacher.rationales import ENDPOINT as RATIONALES
 from teacher.rationales import answer_rationales
@@ -68,11 +69,15 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 @router.post("/rationales", response_model=RationaleResponse, openapi_extra=body_schema(RationaleRequest))
 async def create_rationales(raw: Request, teacher: TeacherDep) -> Response:
-    body = await json_body(raw)
+    return Response(await rationales_json(teacher, await json_body(raw)), media_type="application/json")
+
+
+async def rationales_json(teacher: Teacher, body: bytes) -> bytes:
+    """The response to a ``/v1/rationales`` body: all the endpoint does past HTTP (the bench calls it)."""
     content = await teacher.replay(RATIONALES, body)
     if content is None:
         content = await answer_rationales(teacher, parse_body(RationaleRequest, body), body)
-    return Response(content, media_type="application/json")
+    return content
 
 
 @router.post("/variants", response_model=VariantResponse)
