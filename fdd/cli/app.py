@@ -19,6 +19,7 @@ from rich.table import Table
 from fdd.cli import errors
 from fdd.cli.errors import fail
 from fdd.cli.evaluate import checkpoints_app, evaluate
+from fdd.cli.models import models_app
 from fdd.cli.settings import DEV_TOKEN, CliSettings
 from fdd.cli.stack import LocalStack, StackConfig, taken_ports
 from fdd.cli.watch import finish, watch_run
@@ -34,6 +35,7 @@ data_app = typer.Typer(help="Import and list datasets in the orchestrator.", no_
 app.add_typer(run_app, name="run")
 app.add_typer(data_app, name="data")
 app.add_typer(checkpoints_app, name="checkpoints")
+app.add_typer(models_app, name="models")
 app.command("eval")(evaluate)
 console = Console()
 
