@@ -38,7 +38,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with ExitStack() as stack:
         db = stack.enter_context(fresh_postgres_database("fdd_student"))
         redis_url = stack.enter_context(fresh_redis_db())
-        env = student_env(state, redis_url, db, FDD_STUDENT_PRELOAD_LIBRARY="true")
+        known_queues = '["cpu", "gpu", "rescue"]'  # a job may name only a known queue
+        env = student_env(
+            state, redis_url, db, FDD_STUDENT_PRELOAD_LIBRARY="true", FDD_STUDENT_QUEUES=known_queues
+        )
         rescuers = [
             stack.enter_context(running_worker(env, state / f"worker-{i}.log", queues))
             for i, queues in enumerate(("cpu,rescue", "rescue"))
