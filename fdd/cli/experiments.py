@@ -8,6 +8,8 @@
 - ``rounds``: accuracy after 0…5 rounds (one 5-round run per seed: each round is what an r-round run
   reports, since rounds train from the base);
 - ``paths``: k = 1, 2, 4 reasoning paths per seed problem;
+- ``policy``: the round training policy (fixed epochs from the base, a warm start, training to convergence);
+- ``classify``: the easy/hard signal (training pool vs held-out seeds, greedy vs 4 samples);
 - ``leakage``: the distribution of generated problems' best n-gram overlap with the benchmark test sets.
 
 Each arm runs on every seed of ``--seeds`` (the curriculum's and the student's seed); the report gives
@@ -244,6 +246,20 @@ def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("epochs-previous", "epochs-base", []), ("converge-base", "epochs-base", [])]
     run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
+                   state_dir, url, quick)  # fmt: skip
+
+
+@experiment_app.command("classify")
+def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
+             quick: Quick = False) -> None:  # fmt: skip
+    """The easy/hard signal: the training pool (the paper) vs held-out seeds, greedy vs 4 samples."""
+    arms = {
+        "train-greedy": {},
+        "heldout-greedy": {"classify_pool": "heldout", "heldout_fraction": 0.2},
+        "train-k4": {"evaluation": {"num_samples": 4, "easy_pass_rate": 0.5}},
+    }
+    comparisons = [("heldout-greedy", "train-greedy", BUDGETS), ("train-k4", "train-greedy", BUDGETS)]
+    run_experiment("classify", arms, comparisons, "Classification signal", parse_seeds(seeds), output,
                    state_dir, url, quick)  # fmt: skip
 
 

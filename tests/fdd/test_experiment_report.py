@@ -1,0 +1,107 @@
+"""Experiments as statistics: intervals over seeds, paired differences, budget checks, the seeds-only arm."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from fdd.cli.experiments import parse_seeds, seeds_only_config
+from fdd.report.experiment import run_record, summarise, write_summary
+from fdd.report.stats import estimate, paired
+
+
+def test_the_interval_is_the_t_interval_and_one_seed_has_none():
+    est = estimate([40.0, 44.0, 48.0])
+    assert est.mean == pytest.approx(44.0)
+    half = 4.302652729911275 * 4.0 / math.sqrt(3)  # t(0.975, 2) · sd / √n
+    assert (est.lo, est.hi) == (pytest.approx(44.0 - half), pytest.approx(44.0 + half))
+    single = estimate([47.0])
+    assert (single.lo, single.hi, single.text()) == (None, None, "47.0 (n=1)")
+
+
+def test_a_paired_difference_uses_the_common_seeds_only():
+    diff = paired({0: 50.0, 1: 52.0, 2: 60.0}, {0: 45.0, 1: 46.0})
+    assert diff is not None
+    assert (diff.n, diff.mean) == (2, pytest.approx(5.5))
+    assert diff.above_zero is False  # two seeds this close give an interval that crosses zero
+    assert paired({0: 1.0}, {1: 2.0}) is None
+
+
+def _record(acc: float, requests: int, tokens: int, status: str = "done") -> dict:
+    steps = {"1": acc + 10, "2": acc - 10}
+    spent = {"teacher_tokens": 1, "variants_requested": 1, "train_seconds": 1.0, "wall_seconds": 2.0}
+    return {"status": status, "accuracy": acc, "by_steps": steps, "per_round": [acc],
+            "teacher_requests": requests, "train_tokens": tokens, **spent}  # fmt: skip
+
+
+def test_summary_flags_budgets_that_differ_and_leaves_failed_runs_out():
+    records = {
+        "fdd": {0: _record(60, 1000, 100), 1: _record(62, 1000, 100), 2: _record(61, 1000, 100)},
+        "base": {0: _record(50, 1000, 100), 1: _record(51, 1030, 120), 2: _record(0, 1000, 100, "failed")},
+    }
+    summary = summarise(records, [("fdd", "base", ["teacher_requests", "train_tokens"])])
+    assert summary["arms"]["base"]["seeds"] == [0, 1]
+    assert summary["arms"]["base"]["failed"] == [2]
+    comparison = summary["comparisons"][0]
+    assert comparison["difference"]["mean"] == pytest.approx(10.5)
+    assert comparison["budgets"]["teacher_requests"]["ok"] is True  # 3 % apart
+    assert comparison["budgets"]["train_tokens"]["ok"] is False  # 120 vs 100: 17 % apart
+    assert summary["arms"]["fdd"]["by_steps"]["1"]["mean"] == pytest.approx(71.0)
+
+
+def test_write_summary_writes_json_markdown_and_a_plot(tmp_path):
+    records = {"fdd": {0: _record(60, 10, 10), 1: _record(64, 10, 10)}, "base": {0: _record(50, 10, 10)}}
+    path = write_summary("t", records, [("fdd", "base", ["train_tokens"])], tmp_path)
+    text = path.read_text()
+    assert "| fdd | 0,1 | 62.0 [" in text
+    assert "fdd − base" in text
+    assert (tmp_path / "summary.json").is_file()
+    assert (tmp_path / "comparison.png").is_file()
+
+
+def _round(index: int, acc: float, tokens: int, epochs: float, examples: int) -> dict:
+    return {
+        "index": index,
+        "metrics": {
+            "evaluations": {"curriculum-test": {"accuracy": acc, "n": 10, "by_group": {}}},
+            "train": {
+                "metrics": {"tokens": tokens, "epochs": epochs, "train_examples": examples, "seconds": 1}
+            },
+            "teacher": {"calls": 5, "cache_hits": 2},
+        },
+    }
+
+
+def test_the_seeds_only_arm_gets_the_training_tokens_fdd_spent():
+    bundle = {
+        "run": {
+            "id": 1,
+            "status": "done",
+            "rounds": [_round(0, 0.2, 6000, 6.0, 100), _round(1, 0.5, 18000, 6.0, 300)],
+        }
+    }
+    record = run_record(bundle)
+    assert (record["train_tokens"], record["teacher_requests"], record["per_round"]) == (
+        24000,
+        14,
+        [20.0, 50.0],
+    )
+    base = {"student": {"batch_size": 10}}
+    config = seeds_only_config(base, {"record": record, "bundle": bundle})
+    # round 0: 6,000 tokens over 600 example passes → 10 tokens a pass; 24,000 tokens → 2,400 passes
+    assert config["rounds"] == 0
+    assert config["student"] == {
+        "batch_size": 10,
+        "schedule": "budget",
+        "budget_examples": 2400,
+        "max_steps": 240,
+    }
+
+
+def test_seeds_are_parsed_and_checked():
+    import typer
+
+    assert parse_seeds("2,0, 1") == [0, 1, 2]
+    with pytest.raises(typer.BadParameter):
+        parse_seeds("a,b")
