@@ -29,7 +29,9 @@ class OrchestratorSettings(ServiceSettings):
     driver_teacher_chunk: int = Field(32, ge=1, le=256, description="Problems per teacher request.")
     driver_teacher_concurrency: int = Field(4, ge=1, description="Teacher requests in flight per run.")
     driver_chunks_per_step: int = Field(4, ge=1, description="Teacher requests per committed driver step.")
-    driver_poll_s: float = Field(2.0, ge=0, description="Seconds between two looks at a student job.")
+    driver_poll_s: float = Field(
+        0.5, ge=0, description="Seconds between two looks at a running student job (a cheap GET)."
+    )
     driver_max_attempts: int = Field(4, ge=1, description="Failed tries of a step before the run fails.")
     driver_backoff_s: float = Field(2.0, ge=0, description="First wait after a failed step (doubles).")
     data_dir: Path | None = Field(
