@@ -111,13 +111,21 @@ class TrainingKnobs(Strict):
     val_fraction: float = Field(0.05, ge=0.0, lt=0.5, description="Share of questions held out (best kept).")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds the split, initialisation and shuffling.")
     time_limit_s: float | None = Field(None, gt=0, description="Wall-clock budget of one training job.")
-    mask_numbers: bool = Field(True, description="Numbers become N1, N2 … (restored before execution).")
+    mask_numbers: bool | None = Field(
+        None,
+        description="Numbers become N1, N2 … (restored before execution); None: on for 'tiny' (and a "
+        "checkpoint trained so), off for a pre-trained base.",
+    )
     mask_entities: bool | None = Field(
         None,
         description="People become P1, P2 …, counted things X1, X2 … in questions; None: on for 'tiny' only.",
     )
-    normalize_names: bool = Field(True, description="Assigned variables become v1, v2 … in the programs.")
-    compact_programs: bool = Field(True, description="Number constants inlined, the final answer folded.")
+    normalize_names: bool | None = Field(
+        None, description="Assigned variables become v1, v2 … in the programs; None: as mask_numbers."
+    )
+    compact_programs: bool | None = Field(
+        None, description="Number constants inlined, the final answer folded; None: as mask_numbers."
+    )
     augment_distractors: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
     )

@@ -49,6 +49,8 @@ TINY_DEFAULTS: dict[str, Any] = {
     "echo": "none",  # "none" | "query" | "question": what the prompt reads twice (PromptFormat.echo)
 }
 ECHOES = {"none", "query", "question"}
+# What an instruct model is asked before the question (its answer is the program alone).
+CHAT_INSTRUCTION = "Write a Python program that computes the answer and stores it in `ans`.\n\n"
 # The sentence a word problem asks: the last one that ends in "?" (else the last sentence).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -62,6 +64,8 @@ class PromptFormat:
     use_bos: bool  # prepend the tokenizer's BOS token to the prompt
     newline: str | None = None  # stand-in for "\n" when the tokenizer drops newlines (T5's SentencePiece)
     echo: str = "none"  # what a causal model reads twice: "none", "query" or "question" (prompt_text)
+    prefix: str = ""  # text before the question: "Question: " (plain) or the instruction of a chat turn
+    chat: bool = False  # the question is the user's turn of the tokenizer's chat template (instruct models)
 
     def prompt_text(self, question: str) -> str:
         """The question as the model reads it.
@@ -82,8 +86,14 @@ class PromptFormat:
         return f"{(asks or sentences)[-1]}\n{question}"
 
     def prompt_ids(self, tokenizer: Any, question: str) -> list[int]:
-        """Token ids the model is conditioned on: ``[BOS] question [SEP]`` or the encoder input."""
-        ids = tokenizer(self.prompt_text(question), add_special_tokens=False)["input_ids"]
+        """Token ids the model is conditioned on: ``[BOS] question [SEP]``, the chat template's user
+        turn and assistant header, or the encoder input."""
+        text = self.prefix + self.prompt_text(question)
+        if self.chat:
+            turn = [{"role": "user", "content": text}]
+            prompt = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=True)
+            return tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         if self.kind == "seq2seq":
             return ids + [tokenizer.eos_token_id]
         head = [tokenizer.bos_token_id] if self.use_bos and tokenizer.bos_token_id is not None else []
@@ -217,11 +227,18 @@ def load_pretrained(name_or_path: str) -> tuple[PreTrainedModel, Any, PromptForm
         raise ValueError(f"{name_or_path}: the tokenizer has no EOS token, so generation could not stop")
     if meta is not None:
         return model, tokenizer, PromptFormat(**meta["prompt_format"])
+    return model, tokenizer, pretrained_format(tokenizer, seq2seq)
+
+
+def pretrained_format(tokenizer: Any, seq2seq: bool) -> PromptFormat:
+    """How a pre-trained base reads a question: an instruct model (one with a chat template) as its
+    user turn, asked for a program; any other causal model as ``Question: … Program:``."""
     if seq2seq:
-        fmt = PromptFormat("seq2seq", "", use_bos=False, newline=_newline_stand_in(tokenizer))
-    else:
-        fmt = PromptFormat("causal", "\nProgram:\n", use_bos=tokenizer.bos_token_id is not None)
-    return model, tokenizer, fmt
+        return PromptFormat("seq2seq", "", use_bos=False, newline=_newline_stand_in(tokenizer))
+    if getattr(tokenizer, "chat_template", None):
+        return PromptFormat("causal", "", use_bos=False, prefix=CHAT_INSTRUCTION, chat=True)
+    bos = tokenizer.bos_token_id is not None
+    return PromptFormat("causal", "\nProgram:\n", use_bos=bos, prefix="Question: ")
 
 
 def _newline_stand_in(tokenizer: Any) -> str | None:

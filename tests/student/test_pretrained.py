@@ -1,7 +1,9 @@
 """Tests of pre-trained bases: a GPT-2 and a T5 saved to disk, trained and used through the library API.
 
 No download: each test builds a small model and tokenizer, ``save_pretrained``s them, and passes the
-directory as ``base_model`` — the same path a hub model takes after ``from_pretrained``.
+directory as ``base_model`` — the same path a hub model takes after ``from_pretrained``. The one test
+of a real model (SmolLM2-135M-Instruct) runs only when ``fdd models fetch smollm2-135m`` has put it in
+the cache, and is marked slow.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from transformers import (
+    AutoTokenizer,
     GPT2Config,
     GPT2LMHeadModel,
     PreTrainedTokenizerFast,
@@ -19,9 +22,13 @@ from transformers import (
     T5ForConditionalGeneration,
 )
 
-from student.inference import load_predictor
-from student.modeling import META_FILE
-from student.training import TrainConfig, train
+from fdd.gsm8k_programs import convert
+from fdd.models import cached
+from student.inference import PredictItem, load_predictor
+from student.modeling import CHAT_INSTRUCTION, META_FILE, PromptFormat
+from student.text import text_switches
+from student.training import TrainConfig, TrainExample, train
+from tests.fixtures.data import DATA_DIR
 from tests.student.tiny import easy_problems, examples, items
 
 # three epochs on 64 templated problems: no inserted distractors, so that the loss falls in so few steps
@@ -104,6 +111,8 @@ def test_gpt2_from_a_saved_path_trains_and_predicts(tmp_path: Path):
         "use_bos": True,
         "newline": None,
         "echo": "none",
+        "prefix": "Question: ",
+        "chat": False,
     }
     preds = load_predictor(result.checkpoint_dir, device="cpu", threads=1).predict(
         items(4, 9), max_new_tokens=12
@@ -148,3 +157,78 @@ def test_tiny_settings_with_a_pretrained_base_are_refused(tmp_path: Path):
             TrainConfig(base_model=str(_save_gpt2(tmp_path / "g")), tiny={"layers": 2}),
             tmp_path / "ckpt",
         )
+
+
+def test_pretrained_base_trains_on_text_as_written_unless_asked(tmp_path: Path):
+    base = _save_gpt2(tmp_path / "gpt2")
+    plain = {**FAST, "mask_numbers": None, "max_steps": 2}
+    result = train(examples(32, seed=3), TrainConfig(base_model=str(base), **plain), tmp_path / "plain")
+    meta = json.loads((result.checkpoint_dir / META_FILE).read_text())
+    assert not meta["masking"]["enabled"]
+    assert not meta["entities"]["enabled"]
+    assert (meta["config"]["normalize_names"], meta["config"]["compact_programs"]) == (False, False)
+    # asked for: kept; and a later round from this checkpoint keeps the form it was trained in
+    asked = TrainConfig(base_model=str(base), **{**plain, "mask_numbers": True}, normalize_names=True)
+    masked = train(examples(32, seed=3), asked, tmp_path / "masked")
+    again = TrainConfig(base_model=str(masked.checkpoint_dir), **plain)
+    meta = json.loads(
+        (train(examples(32, 3), again, tmp_path / "again").checkpoint_dir / META_FILE).read_text()
+    )
+    assert meta["masking"]["enabled"]
+    assert (meta["config"]["normalize_names"], meta["config"]["compact_programs"]) == (True, False)
+
+
+def test_switches_default_to_the_base():
+    tiny, hub = TrainConfig(), TrainConfig(base_model="org/model")
+    assert set(text_switches(tiny).values()) == {True}
+    assert set(text_switches(hub).values()) == {False}
+    assert text_switches(TrainConfig(base_model="org/model", compact_programs=True))["compact_programs"]
+    assert not text_switches(TrainConfig(mask_numbers=False))["mask_numbers"]
+
+
+def test_instruct_base_reads_questions_through_its_chat_template(tmp_path: Path):
+    base = _save_gpt2(tmp_path / "chat")
+    tok = AutoTokenizer.from_pretrained(base)
+    tok.chat_template = (
+        "{% for m in messages %}<|endoftext|>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    tok.save_pretrained(base)
+    config = TrainConfig(base_model=str(base), **{**FAST, "max_steps": 2})
+    result = train(examples(16, seed=4), config, tmp_path / "ckpt")
+    fmt = json.loads((result.checkpoint_dir / META_FILE).read_text())["prompt_format"]
+    assert (fmt["chat"], fmt["prefix"]) == (True, CHAT_INSTRUCTION)
+    expected = f"<|endoftext|>user: {CHAT_INSTRUCTION}How many?\nassistant: "
+    assert (
+        PromptFormat(**fmt).prompt_ids(tok, "How many?")
+        == tok(expected, add_special_tokens=False)["input_ids"]
+    )
+    preds = load_predictor(result.checkpoint_dir, device="cpu", threads=1).predict(
+        items(2, 5), max_new_tokens=8
+    )
+    assert len(preds) == 2
+
+
+SMOLLM2 = cached("smollm2-135m")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SMOLLM2 is None, reason="SmolLM2 not fetched: run `fdd models fetch smollm2-135m` once")
+def test_smollm2_slow_trains_on_gsm8k_programs_and_answers(tmp_path: Path):
+    rows = [json.loads(line) for line in (DATA_DIR / "gsm8k" / "train.jsonl").open()][:12]
+    pairs = [(r["question"], convert(r["answer"])) for r in rows]
+    train_set = [TrainExample(f"t{i}", q, p) for i, (q, p) in enumerate(pairs) if p][:8]
+    config = TrainConfig(
+        base_model=str(SMOLLM2), batch_size=4, lr=5e-5, max_steps=2, val_fraction=0.0, threads=2
+    )
+    result = train(train_set, config, tmp_path / "ckpt")
+    assert result.metrics["steps"] == 2
+    assert result.metrics["params"] > 100_000_000
+    meta = json.loads((result.checkpoint_dir / META_FILE).read_text())
+    assert meta["prompt_format"]["chat"]
+    assert not meta["masking"]["enabled"]  # a pre-trained base reads the numbers as written
+    predictor = load_predictor(result.checkpoint_dir, device="cpu", threads=2)
+    question = PredictItem("q", train_set[0].question, None, {})
+    (pred,) = predictor.predict([question], max_new_tokens=48)
+    assert pred.outcome in {"correct", "wrong", "no_answer"}
+    assert pred.outputs[0].text.strip()  # it writes something, in words or code

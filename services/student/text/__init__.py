@@ -9,6 +9,6 @@ unrelated statement inserted, training only). Nothing here knows of models, toke
 from .distractors import Distractors
 from .entity_symbols import EntityVocab
 from .number_slots import NumberMap
-from .transform import TextTransform, masks_entities
+from .transform import TextTransform, masks_entities, text_switches
 
-__all__ = ["Distractors", "EntityVocab", "NumberMap", "TextTransform", "masks_entities"]
+__all__ = ["Distractors", "EntityVocab", "NumberMap", "TextTransform", "masks_entities", "text_switches"]

@@ -26,10 +26,10 @@ class TextSwitches(Protocol):
     """The fields of ``student.training.TrainConfig`` that decide the text transform."""
 
     base_model: str
-    mask_numbers: bool
+    mask_numbers: bool | None
     mask_entities: bool | None
-    normalize_names: bool
-    compact_programs: bool
+    normalize_names: bool | None
+    compact_programs: bool | None
 
 
 class Example(Protocol):
@@ -42,11 +42,31 @@ class Example(Protocol):
 def masks_entities(config: TextSwitches, base_meta: Mapping[str, Any] | None = None) -> bool:
     """Whether a run masks people and things: as asked, else for the tiny model and for a base that
     is an fdd checkpoint (``base_meta``: its meta) trained with entity masking."""
-    if config.mask_entities is not None:
-        return config.mask_entities
-    if config.base_model == "tiny":
-        return True
-    return bool(base_meta and base_meta.get("entities", {}).get("enabled"))
+    return text_switches(config, base_meta)["mask_entities"]
+
+
+SWITCHES = ("mask_numbers", "mask_entities", "normalize_names", "compact_programs")
+
+
+def text_switches(config: TextSwitches, base_meta: Mapping[str, Any] | None = None) -> dict[str, bool]:
+    """Every text switch decided: as asked, else the base's. The tiny model learns from the run's text
+    alone, so every switch is on; an fdd checkpoint (``base_meta``) keeps the form it was trained in; a
+    pre-trained base knows numbers, words and names, so its text stays as written (masked, SmolLM2
+    learnt to write the tiny model's ``v1 = N1 * 4`` and solved nothing)."""
+    saved = base_meta or {}
+    trained = {
+        "mask_numbers": saved.get("masking", {}).get("enabled"),
+        "mask_entities": saved.get("entities", {}).get("enabled"),
+        "normalize_names": saved.get("config", {}).get("normalize_names"),
+        "compact_programs": saved.get("config", {}).get("compact_programs"),
+    }
+    out = {}
+    for name in SWITCHES:
+        asked = getattr(config, name)
+        if asked is None:
+            asked = True if config.base_model == "tiny" else bool(trained[name])
+        out[name] = bool(asked)
+    return out
 
 
 @dataclass(frozen=True)
@@ -63,9 +83,10 @@ class TextTransform:
         cls, config: TextSwitches, questions: Iterable[str], base_meta: Mapping[str, Any] | None = None
     ) -> TextTransform:
         """The transform a run trains with; the entity vocabulary is learnt from ``questions``."""
-        entities = EntityVocab.learn(questions) if masks_entities(config, base_meta) else None
-        scheme = CURRENT if config.mask_numbers else None
-        return cls(scheme, entities, config.normalize_names, config.compact_programs)
+        switches = text_switches(config, base_meta)
+        entities = EntityVocab.learn(questions) if switches["mask_entities"] else None
+        scheme = CURRENT if switches["mask_numbers"] else None
+        return cls(scheme, entities, switches["normalize_names"], switches["compact_programs"])
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, Any]) -> TextTransform:

@@ -37,12 +37,15 @@ class TrainConfig:
     val_fraction: float = 0.05  # share of distinct questions held out for validation (best checkpoint)
     seed: int = 0  # seeds the split, the initialisation, the shuffling and dropout
     time_limit_s: float | None = None  # wall-clock budget; training stops, keeping the best checkpoint
-    mask_numbers: bool = True  # numbers become N1, N2 … in question and program (restored before running)
+    # the three text switches below (and mask_entities): None = the base's, decided once by
+    # data.resolve_switches: on for the tiny model, as trained for an fdd checkpoint, off for a pre-trained
+    # base (it knows numbers and words; a masked form is one more thing to unlearn)
+    mask_numbers: bool | None = None  # numbers become N1, N2 … in question and program (restored to run)
     # people become P1, P2 …, counted things X1, X2 … in questions (entities.py); None: on for the tiny
     # model (and an fdd checkpoint trained so), off for pre-trained bases, which know their words
     mask_entities: bool | None = None
-    normalize_names: bool = True  # assigned variables become v1, v2 … in the training programs
-    compact_programs: bool = True  # number constants inlined, final ``ans = x`` folded (student.names)
+    normalize_names: bool | None = None  # assigned variables become v1, v2 … in the training programs
+    compact_programs: bool | None = None  # number constants inlined, final ``ans = x`` folded (program_form)
     augment_distractors: float = 0.3  # share of examples given an unrelated statement each epoch (augment.py)
     max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)

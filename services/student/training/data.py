@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from student.modeling import PromptFormat, read_meta
-from student.text import EntityVocab, TextTransform
+from student.text import EntityVocab, TextTransform, text_switches
 
 from .config import TrainConfig, TrainExample
 
@@ -35,11 +35,20 @@ class Encoded:
     labels: list[int]
 
 
+def _base_meta(config: TrainConfig) -> dict[str, Any] | None:
+    return read_meta(config.base_model) if Path(config.base_model).is_dir() else None
+
+
+def resolve_switches(config: TrainConfig) -> TrainConfig:
+    """``config`` with every text switch left to the base (None) decided (``text_switches``), so that
+    the checkpoint's meta records what the run actually did."""
+    return replace(config, **text_switches(config, _base_meta(config)))
+
+
 def text_transform(examples: Sequence[TrainExample], config: TrainConfig) -> TextTransform:
     """The text transform a run trains with: its switches, its questions' entity vocabulary, and the
-    meta of its base when that is an fdd checkpoint (which decides entity masking by default)."""
-    base_meta = read_meta(config.base_model) if Path(config.base_model).is_dir() else None
-    return TextTransform.for_training(config, (ex.question for ex in examples), base_meta)
+    meta of its base when that is an fdd checkpoint (which decides the switches left to None)."""
+    return TextTransform.for_training(config, (ex.question for ex in examples), _base_meta(config))
 
 
 def training_pairs(

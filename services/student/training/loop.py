@@ -25,7 +25,16 @@ from student.text.number_slots import CURRENT, SCHEMES
 
 from .checkpoint import check_target, save_checkpoint
 from .config import TrainConfig, TrainExample, TrainingCancelled, TrainProgress, TrainResult
-from .data import Encoded, batch_order, collate, data_hash, encode, split_by_question, training_pairs
+from .data import (
+    Encoded,
+    batch_order,
+    collate,
+    data_hash,
+    encode,
+    resolve_switches,
+    split_by_question,
+    training_pairs,
+)
 
 SCHEDULES = ("epochs", "budget", "converge")
 ProgressFn = Callable[[TrainProgress], None]
@@ -195,6 +204,7 @@ def train(
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
+    config = resolve_switches(config)
     pairs, entities = training_pairs(examples, config)
     train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
     model, tokenizer, fmt = _base(config, pairs)
