@@ -7,7 +7,7 @@ import pytest
 from fdd.leakage import Match
 from fdd.wire.teacher import NewProblem
 from orchestrator.driver.round_metrics import plateaued
-from orchestrator.driver.variants import Labelled, judge, plan_variants
+from orchestrator.driver.variant_plan import Labelled, judge, plan_variants
 from orchestrator.enums import LabelValue, WorkKind
 
 LABELS = [

@@ -1,4 +1,5 @@
-"""Rules of the datasets slice: import once under a unique name, deduplicate, write in bulk.
+"""Rules of the datasets slice: import once under a unique name, deduplicate, write in bulk; resolve the
+``dataset:<id>`` references that a run's config may name (seed, evaluation and leakage sets).
 
 A dataset is written in the request's transaction: the row, then its problems in multi-row batches, so a
 failure anywhere leaves nothing behind (the session dependency rolls back). Problems that repeat an
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fdd.datasets import Problem, population_hash
 from fdd_web.errors import Conflict, NotFound
+from fdd_web.params import INT32_MAX
 from orchestrator.datasets import repository, sources
 from orchestrator.datasets.models import Dataset
 from orchestrator.datasets.schemas import DatasetCreate, DatasetDetail, DatasetProblemRead, DatasetRead
@@ -86,3 +88,45 @@ def get_dataset(session: Session, dataset_id: int, sample: int = 5) -> DatasetDe
         **DatasetRead.model_validate(dataset).model_dump(),
         sample=[DatasetProblemRead.model_validate(p) for p in problems],
     )
+
+
+REFERENCE_PREFIX = "dataset:"
+
+
+def is_reference(name: str) -> bool:
+    """Whether a benchmark name is a ``dataset:<id>`` reference (to be resolved here, not by fdd)."""
+    return name.startswith(REFERENCE_PREFIX)
+
+
+def reference_id(name: str) -> int | None:
+    """The id in ``dataset:<id>``; None when ``name`` is no such reference or ``<id>`` is no whole number."""
+    ident = name.removeprefix(REFERENCE_PREFIX)
+    if not is_reference(name) or not (ident.isascii() and ident.isdigit()):
+        return None
+    return int(ident)
+
+
+def dataset_exists(session: Session, dataset_id: int) -> bool:
+    # An id beyond the integer column would be a database error, not a miss.
+    return 0 <= dataset_id <= INT32_MAX and repository.get(session, dataset_id) is not None
+
+
+def dataset_problems(session: Session, dataset_id: int) -> list[Problem]:
+    """A dataset's problems in import order, as fdd problems whose source is ``dataset:<id>``.
+
+    ``ValueError`` when it has none (or does not exist): a run created against it was checked, so this
+    means the dataset was removed since.
+    """
+    rows = repository.problems(session, dataset_id)
+    if not rows:
+        raise ValueError(f"dataset {dataset_id} has no problems (or does not exist)")
+    source = f"{REFERENCE_PREFIX}{dataset_id}"
+    return [Problem(r.external_id, r.question, r.answer, source, r.meta or {}) for r in rows]
+
+
+def resolve_reference(session: Session, name: str) -> list[Problem]:
+    """The problems a ``dataset:<id>`` name stands for (``dataset_problems``); ValueError when malformed."""
+    dataset_id = reference_id(name)
+    if dataset_id is None:
+        raise ValueError(f"{name!r} is not a dataset reference (dataset:<id>)")
+    return dataset_problems(session, dataset_id)

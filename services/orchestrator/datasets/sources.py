@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fdd.datasets import Problem, as_number, load_benchmark
+from fdd.datasets import Problem, as_number, load_benchmark, problem_from_dict
 from fdd.references import RefusedReference
 from fdd_web.errors import Refused
 from orchestrator.datasets.schemas import DatasetCreate, ProblemIn
@@ -47,14 +47,29 @@ def from_rows(dataset_name: str, rows: list[ProblemIn]) -> Collected:
     return problems, {"uploaded": len(rows)}
 
 
-def from_curriculum(spec: CurriculumSpec) -> Collected:
-    """A synthetic set: ``spec.n`` distinct curriculum problems spread evenly over ``spec.steps``.
+def curriculum_problems(spec: CurriculumSpec, source: str) -> list[Problem]:
+    """Generate the curriculum set ``spec``: ``n`` distinct problems spread evenly over ``spec.steps``.
 
-    The same generator as a run's curriculum seed (``driver.seeds.curriculum_problems``), so a dataset
-    imported with a spec holds exactly the problems a run seeded with that spec would.
+    The one generator of curriculum sets: a dataset imported with a spec, a run's curriculum seed and its
+    ``curriculum-test`` set all come from here, so equal specs give equal problems.
     """
-    from orchestrator.driver.seeds import curriculum_problems
+    from fdd.curriculum import fixed_step_problems  # heavy to import; only needed when a set is made
 
+    taken: set[str] = set()
+    problems: list[Problem] = []
+    for i, steps in enumerate(spec.steps):
+        count = spec.n // len(spec.steps) + (1 if i < spec.n % len(spec.steps) else 0)
+        for j, made in enumerate(
+            fixed_step_problems(
+                count, steps, seed=spec.seed, taken=taken, distractor_rate=spec.distractor_rate
+            )
+        ):
+            problems.append(problem_from_dict(made.record(f"{source}-s{steps}-{j:05d}", source)))
+    return problems
+
+
+def from_curriculum(spec: CurriculumSpec) -> Collected:
+    """A synthetic set: ``spec.n`` distinct curriculum problems spread evenly over ``spec.steps``."""
     return curriculum_problems(spec, "curriculum"), spec.model_dump()
 
 

@@ -2,7 +2,7 @@
 
 The index covers the run's leakage benchmarks: ``leakage.benchmarks`` when set, else the evaluation
 benchmarks plus every standard test set found in the data directory (GSM8K test, SVAMP, ASDiv,
-MultiArith); ``dataset:<id>`` names are read from the orchestrator's database. The run's synthetic
+MultiArith); ``dataset:<id>`` names are resolved by the datasets slice. The run's synthetic
 ``curriculum-test`` set is deliberately not indexed: it is drawn from the same grammar as every
 generated problem, so its n-gram overlap measures the grammar, not a leak.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from functools import cache
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fdd.datasets import Problem, load_benchmark
 from fdd.leakage import LeakageIndex, Match
-from orchestrator.datasets.models import DatasetProblem
+from orchestrator.datasets import service as datasets
 from orchestrator.runs.schemas import RunConfig
 
 _CACHE: dict[tuple[tuple[str, ...], int], LeakageIndex] = {}
@@ -45,12 +45,14 @@ def leakage_benchmarks(config: RunConfig) -> tuple[str, ...]:
 
 
 def _problems(session: Session, name: str) -> list[Problem]:
-    if name.startswith("dataset:"):
-        rows = session.scalars(
-            sa.select(DatasetProblem).where(DatasetProblem.dataset_id == int(name.split(":", 1)[1]))
-        ).all()
-        return [Problem(f"{name}/{r.external_id}", r.question, r.answer, name) for r in rows]
-    return list(load_benchmark(name).problems)
+    if not datasets.is_reference(name):
+        return list(load_benchmark(name).problems)
+    try:
+        problems = datasets.resolve_reference(session, name)
+    except ValueError as exc:  # not checked at run creation: compared against nothing, as a missing file
+        log.warning("leakage: %s; not compared against", exc)
+        return []
+    return [replace(p, id=f"{name}/{p.id}") for p in problems]
 
 
 def index_for(session: Session, config: RunConfig) -> LeakageIndex | None:

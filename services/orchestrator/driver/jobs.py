@@ -1,4 +1,4 @@
-"""Student jobs of a stage: recorded, then submitted, then followed until they finish.
+"""Student jobs of a stage: recorded, then submitted, then followed until they finish; results typed.
 
 A stage's job gets a deterministic id (``keys.job_id``: run, round, stage, part, attempt). The
 ``student_jobs`` row is committed with status ``new`` before ``create_job`` is called, and moves to the
@@ -21,20 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fdd.clients.student import StudentClient, StudentError
 from fdd.wire.student import JobCreate, JobRead, JobStatus
-from orchestrator.runs.models import Round, Run, StudentJob
+from orchestrator.runs.models import Run, StudentJob
 from orchestrator.runs.state import RunStatus, Stage
 
-from . import keys
-from .context import StageContext, in_transaction
+from . import keys, rounds
+from .context import StageContext, StageFailed, in_transaction
 
 log = logging.getLogger("orchestrator.driver.jobs")
 ResultT = TypeVar("ResultT", bound=BaseModel)
 NEW = "new"
 OPEN = (NEW, JobStatus.QUEUED.value, JobStatus.RUNNING.value)
-
-
-class StageFailed(RuntimeError):
-    """A stage cannot complete (e.g. its student job failed on every attempt)."""
 
 
 def typed(model: type[ResultT], result: dict[str, Any]) -> ResultT:
@@ -74,11 +70,8 @@ def _update(session: Session, job_id: str, job: JobRead, round_id: int, progress
     row.error = job.error
     if job.status is JobStatus.SUCCEEDED:
         row.result = job.result or {}
-    round_ = session.get(Round, round_id)
-    if round_ is not None:
-        progress = dict(round_.progress or {})
-        progress[progress_key] = {**job.progress.model_dump(exclude_none=True), "job_id": job_id}
-        round_.progress = progress
+    progress = {**job.progress.model_dump(exclude_none=True), "job_id": job_id}
+    rounds.set_progress(session, round_id, progress_key, progress)
 
 
 async def poll_job(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -166,6 +166,65 @@ def insert_labels(session: Session, rows: Iterable[dict[str, Any]], *, skip_conf
     return insert_rows(session, Label.__table__, rows, skip_conflicts=skip_conflicts)
 
 
-def insert_problems(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert problem rows, skipping any whose (run, content hash) is already in the pool."""
-    return insert_rows(session, Problem.__table__, rows, skip_conflicts=True)
+def insert_problems(session: Session, rows: Iterable[dict[str, Any]], *, skip_conflicts: bool = True) -> int:
+    """Insert problem rows (COPY on Postgres); with ``skip_conflicts``, any whose (run, content hash) is
+    already in the pool is skipped. Without it the rows keep their order (ids follow it) and a duplicate
+    is an IntegrityError: the driver's stages dedupe first and want ids in a stable order."""
+    return insert_rows(session, Problem.__table__, rows, skip_conflicts=skip_conflicts)
+
+
+def ids_by_hash(session: Session, run_id: int, hashes: Sequence[str], batch: int = 5000) -> dict[str, int]:
+    """{content hash: problem id} of the run's problems among ``hashes`` (queried in batches: a large seed
+    set would pass the protocol's 65,535 bound parameters)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(hashes), batch):
+        chunk = hashes[start : start + batch]
+        query = sa.select(Problem.content_hash, Problem.id).where(
+            Problem.run_id == run_id, Problem.content_hash.in_(chunk)
+        )
+        ids.update(session.execute(query).all())  # type: ignore[arg-type]
+    return ids
+
+
+def has_problems(session: Session, run_id: int) -> bool:
+    return session.execute(sa.select(Problem.id).where(Problem.run_id == run_id).limit(1)).first() is not None
+
+
+def pool(session: Session, run_id: int, role: ProblemRole) -> list[Problem]:
+    """The run's problems of ``role`` in id order (CLASSIFY's pool)."""
+    query = sa.select(Problem).where(Problem.run_id == run_id, Problem.role == role).order_by(Problem.id)
+    return list(session.scalars(query))
+
+
+def problem_ids(session: Session, run_id: int) -> set[int]:
+    return set(session.scalars(sa.select(Problem.id).where(Problem.run_id == run_id)))
+
+
+def round_labels(session: Session, round_id: int) -> list[tuple[int, LabelValue, Origin]]:
+    """(problem id, label, origin) of the round's labels in problem order (GENERATE's plan reads them)."""
+    query = (
+        sa.select(Label.problem_id, Label.label, Problem.origin)
+        .join(Problem, Problem.id == Label.problem_id)
+        .where(Label.round_id == round_id)
+        .order_by(Label.problem_id)
+    )
+    return [(pid, label, origin) for pid, label, origin in session.execute(query)]
+
+
+def first_correct_programs(session: Session, problem_ids: Iterable[int]) -> dict[int, str]:
+    """{problem id: its first correct program (text order)} for the problems that have one."""
+    query = (
+        sa.select(Rationale.problem_id, sa.func.min(Rationale.program))
+        .where(Rationale.problem_id.in_(list(problem_ids)), Rationale.correct.is_(True))
+        .group_by(Rationale.problem_id)
+    )
+    return dict(session.execute(query).all())  # type: ignore[arg-type]
+
+
+def insert_rationales(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert rationale rows in their order (one (problem, program hash) each: the builder dedupes)."""
+    return insert_rows(session, Rationale.__table__, rows)
+
+
+def insert_rejections(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    return insert_rows(session, Rejection.__table__, rows)

@@ -1,4 +1,6 @@
-"""Rules of the problems slice: listing a run's pool, lineage, the JSONL export, rejections, label writes.
+"""Rules of the problems slice: listing a run's pool, lineage, the JSONL export, rejections, and the writes
+the driver's stages make: new problems (bulk, ids in order), their rationales (one row builder for the
+teacher's programs, seeds and variants alike) and a round's labels (bulk).
 
 The export streams from its own session (the request's session is closed before a streamed body ends) and
 pages through the rows, so exporting a large run neither blocks the request pool nor fills memory.
@@ -6,11 +8,14 @@ pages through the rows, so exporting a large run neither blocks the request pool
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from fdd.wire.teacher import NewProblem, RationaleResult
 from fdd_web.errors import NotFound
 from orchestrator.enums import LabelValue, Origin
 from orchestrator.pagination import Page, page_of
@@ -132,3 +137,55 @@ def record_labels(session: Session, round_id: int, labels: Iterable[LabelWrite])
             }  # fmt: skip
     first_write = not repository.round_has_labels(session, round_id)
     return repository.insert_labels(session, rows.values(), skip_conflicts=not first_write)
+
+
+def add_problems(session: Session, run_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new problems of a run in bulk, in order; return their ids in that order.
+
+    Every row has the same keys and a content hash not yet in the run's pool (the stages dedupe first),
+    so the ids follow the rows' order on every replay.
+    """
+    repository.insert_problems(session, rows, skip_conflicts=False)
+    ids = repository.ids_by_hash(session, run_id, [row["content_hash"] for row in rows])
+    return [ids[row["content_hash"]] for row in rows]
+
+
+def program_hash(program: str) -> str:
+    """sha256 (hex) of a program's text (the teacher sends canonical programs)."""
+    return hashlib.sha256(program.strip().encode("utf-8")).hexdigest()
+
+
+def rationale_rows(
+    problem_id: int,
+    item: RationaleResult | NewProblem,
+    programs: Iterable[str],
+    answer: float | None,
+    round_index: int,
+) -> list[dict[str, Any]]:
+    """The rationale rows of a problem: one per distinct program (by hash), in the teacher's order.
+
+    ``item`` is the teacher's answer for the problem (a seed's ``RationaleResult`` or a variant's
+    ``NewProblem``): it names the backend, model and prompt version, and its samples carry each
+    program's tokens and cost.
+    """
+    by_program = {s.program: s for s in item.samples if s.program}
+    rows: dict[str, dict[str, Any]] = {}
+    for program in programs:
+        digest = program_hash(program)
+        if digest in rows:
+            continue
+        sample = by_program.get(program)
+        rows[digest] = {
+            "problem_id": problem_id, "program": program, "program_hash": digest, "answer": answer,
+            "correct": True, "verdict": "ok", "backend": item.backend, "model": item.model,
+            "prompt_version": item.prompt_version, "round_index": round_index,
+            "prompt_tokens": sample.prompt_tokens if sample else 0,
+            "completion_tokens": sample.completion_tokens if sample else 0,
+            "cost_usd": sample.cost_usd if sample else 0.0,
+        }  # fmt: skip
+    return list(rows.values())
+
+
+def add_rationales(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert rationale rows (from ``rationale_rows``) in bulk; return how many."""
+    return repository.insert_rationales(session, rows)

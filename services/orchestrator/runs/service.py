@@ -21,8 +21,7 @@ from fdd.references import (
     model_roots,
 )
 from fdd_web.errors import NotFound, Refused
-from fdd_web.params import INT32_MAX
-from orchestrator.datasets import repository as datasets
+from orchestrator.datasets import service as datasets
 from orchestrator.errors import Invalid
 from orchestrator.pagination import Page, page_of
 from orchestrator.runs import repository
@@ -35,18 +34,14 @@ KNOWN_BENCHMARKS = {name for name in BENCHMARK_NAMES if ":" not in name}
 ACTION_TARGET = {"pause": RunStatus.PAUSED, "resume": RunStatus.RUNNING, "cancel": RunStatus.CANCELLED}
 
 
-def _dataset_exists(session: Session, dataset_id: int) -> bool:
-    # An id beyond the integer column would be a database error, not a miss.
-    return 0 <= dataset_id <= INT32_MAX and datasets.get(session, dataset_id) is not None
-
-
 def _check_datasets(session: Session, config: RunConfig) -> None:
-    if config.seed.dataset_id is not None and not _dataset_exists(session, config.seed.dataset_id):
+    if config.seed.dataset_id is not None and not datasets.dataset_exists(session, config.seed.dataset_id):
         raise Invalid("seed.dataset_id", f"dataset {config.seed.dataset_id} does not exist")
     for index, name in enumerate(config.evaluation.benchmarks):
-        if name.startswith("dataset:"):
-            ident = name.removeprefix("dataset:")
-            if not (ident.isascii() and ident.isdigit()) or not _dataset_exists(session, int(ident)):
+        if datasets.is_reference(name):
+            dataset_id = datasets.reference_id(name)
+            if dataset_id is None or not datasets.dataset_exists(session, dataset_id):
+                ident = name.removeprefix(datasets.REFERENCE_PREFIX)
                 raise Invalid(f"evaluation.benchmarks.{index}", f"dataset {ident!r} does not exist")
 
 
@@ -56,7 +51,7 @@ def _check_references(config: RunConfig) -> None:
     named.append(("leakage.benchmarks", config.leakage.benchmarks or []))
     for field, names in named:
         for index, name in enumerate(names):
-            if name.startswith("dataset:"):
+            if datasets.is_reference(name):
                 continue
             try:
                 check_benchmark_reference(name)

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fdd.wire.student import Decoding, PredictionRead, PredictParams, PredictProblem, PredictResult
 from orchestrator.enums import LabelValue, ProblemRole
-from orchestrator.problems.models import Problem
+from orchestrator.problems import repository as problems_repo
 from orchestrator.problems.schemas import LabelWrite
 from orchestrator.problems.service import record_labels
-from orchestrator.runs.models import Round
 from orchestrator.runs.schemas import RunConfig
 
-from .. import jobs, round_metrics
-from ..context import StageContext, StepResult
-from .evaluate import round_checkpoint
+from .. import jobs, rounds
+from ..context import StageContext, StageFailed, StepResult
 
 MAX_OUTPUT_CHARS = 2000
 
@@ -36,16 +33,12 @@ def pool_role(config: RunConfig) -> ProblemRole:
 
 def predict_params(session: Session, run_id: int, round_id: int, config: RunConfig) -> PredictParams:
     """The predict job over the classify pool, with the round's checkpoint."""
-    rows = session.scalars(
-        sa.select(Problem)
-        .where(Problem.run_id == run_id, Problem.role == pool_role(config))
-        .order_by(Problem.id)
-    ).all()
+    rows = problems_repo.pool(session, run_id, pool_role(config))
     if not rows:
-        raise jobs.StageFailed(f"the classify pool ({config.classify_pool}) is empty")
+        raise StageFailed(f"the classify pool ({config.classify_pool}) is empty")
     samples = config.evaluation.num_samples
     return PredictParams(
-        checkpoint=round_checkpoint(session, round_id),
+        checkpoint=rounds.checkpoint(session, round_id),
         problems=[
             PredictProblem(id=str(p.id), question=p.question, gold=p.answer, meta={"steps": p.steps})
             for p in rows
@@ -93,12 +86,9 @@ def store_labels(
     session: Session, run_id: int, round_id: int, result: PredictResult, config: RunConfig
 ) -> int:
     """The round's labels (a problem labelled already this round keeps its label); how many were new."""
-    pool = set(session.scalars(sa.select(Problem.id).where(Problem.run_id == run_id)))
+    pool = problems_repo.problem_ids(session, run_id)
     writes = label_writes(result.predictions, pool, config.evaluation.easy_pass_rate)
-    round_ = session.get(Round, round_id)
-    if round_ is not None:
-        metrics = round_metrics.add_compute(round_.metrics or {}, "classify", result.seconds)
-        round_.metrics = {**metrics, "pass_rates": pass_rate_histogram(writes)}
+    rounds.add_compute(session, round_id, "classify", result.seconds, pass_rates=pass_rate_histogram(writes))
     return record_labels(session, round_id, writes)
 
 

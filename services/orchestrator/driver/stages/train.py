@@ -11,16 +11,14 @@ base. The checkpoint and the job's typed result are recorded in the round.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from fdd.wire.student import TrainExample, TrainingKnobs, TrainParams, TrainResult
 from orchestrator.problems import repository as problems_repo
-from orchestrator.runs.models import Round
 from orchestrator.runs.schemas import RunConfig
 
-from .. import jobs, keys, round_metrics
-from ..context import StageContext, StepResult
+from .. import jobs, keys, rounds
+from ..context import StageContext, StageFailed, StepResult
 
 
 def distillation_set(session: Session, run_id: int) -> list[TrainExample]:
@@ -29,25 +27,13 @@ def distillation_set(session: Session, run_id: int) -> list[TrainExample]:
     return [TrainExample(id=f"p{pid}-r{rid}", question=q, program=program) for pid, q, rid, program in rows]
 
 
-def previous_checkpoint(session: Session, run_id: int, round_index: int) -> str | None:
-    """The checkpoint of round ``round_index - 1`` (None for round 0)."""
-    if round_index == 0:
-        return None
-    checkpoint = session.scalar(
-        sa.select(Round.checkpoint).where(Round.run_id == run_id, Round.index == round_index - 1)
-    )
-    if not checkpoint:
-        raise jobs.StageFailed(f"init=previous, but round {round_index - 1} recorded no checkpoint")
-    return checkpoint
-
-
 def train_params(session: Session, run_id: int, round_index: int, config: RunConfig) -> TrainParams:
     """The student job's parameters for round ``round_index`` (fails clearly on an empty set)."""
     examples = distillation_set(session, run_id)
     if not examples:
-        raise jobs.StageFailed("the distillation set is empty: the teacher produced no correct rationale")
+        raise StageFailed("the distillation set is empty: the teacher produced no correct rationale")
     knobs: TrainingKnobs = config.student
-    init = previous_checkpoint(session, run_id, round_index) if knobs.init == "previous" else None
+    init = rounds.previous_checkpoint(session, run_id, round_index) if knobs.init == "previous" else None
     return TrainParams(
         **knobs.model_dump(),
         examples=examples,
@@ -57,12 +43,10 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
 
 
 def record_checkpoint(session: Session, round_id: int, result: TrainResult) -> None:
-    round_ = session.get(Round, round_id)
-    assert round_ is not None
-    round_.checkpoint = result.checkpoint
+    """The round's checkpoint, and the job's result (less the checkpoint) under ``metrics.train``."""
+    rounds.set_checkpoint(session, round_id, result.checkpoint)
     summary = result.model_dump(mode="json", exclude={"checkpoint", "label", "kind"})
-    metrics = round_metrics.add_compute(round_.metrics or {}, "train", result.metrics.seconds)
-    round_.metrics = {**metrics, "train": summary}
+    rounds.add_compute(session, round_id, "train", result.metrics.seconds, train=summary)
 
 
 async def step(ctx: StageContext) -> StepResult:
