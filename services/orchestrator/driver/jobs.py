@@ -3,9 +3,10 @@
 A stage's job gets a deterministic id (``keys.job_id``: run, round, stage, part, attempt). The
 ``student_jobs`` row is committed with status ``new`` before ``create_job`` is called, and moves to the
 student's status after; since creating an existing id returns that job, a crash between the two is
-harmless. ``poll_job`` makes one pass per call (submit if needed, look, mirror progress into the
-round) so that the driver re-reads the run's status between two looks; a failed job is retried under
-a new attempt id up to ``job_attempts`` times. Jobs of cancelled or failed runs are cancelled.
+harmless. ``follow_job`` (what a stage calls: parameters built when needed, result typed) makes one
+pass per call (submit if needed, look, mirror progress into the round) so that the driver re-reads the
+run's status between two looks; a failed job is retried under a new attempt id up to ``job_attempts``
+times. Jobs of cancelled or failed runs are cancelled.
 """
 
 from __future__ import annotations
@@ -100,6 +101,27 @@ async def poll_job(
     if not job.status.finished:
         await asyncio.sleep(ctx.options.poll_s)
     return None
+
+
+async def follow_job(
+    ctx: StageContext,
+    kind: str,
+    build: Callable[[Session], BaseModel],
+    model: type[ResultT],
+    part: int | None = None,
+) -> tuple[str, ResultT] | None:
+    """``poll_job`` with parameters built by ``build(session)`` (in a session of its own, only when the job
+    must be sent) and the result validated as ``model``: (job id, typed result) once it has succeeded."""
+
+    def params() -> BaseModel:
+        with ctx.maker() as session:
+            return build(session)
+
+    outcome = await poll_job(ctx, kind, params, part)
+    if outcome is None:
+        return None
+    job_id, result = outcome
+    return job_id, typed(model, result)
 
 
 def _orphans(session: Session) -> list[tuple[str, str]]:

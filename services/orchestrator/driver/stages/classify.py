@@ -104,14 +104,10 @@ def pass_rate_histogram(writes: list[LabelWrite], bins: int = 10) -> dict[str, i
 async def step(ctx: StageContext) -> StepResult:
     """One look at the round's predict job; DONE once its labels are stored."""
     run = ctx.run
-
-    def params() -> PredictParams:
-        with ctx.maker() as session:
-            return predict_params(session, run.id, run.round_id, ctx.config)
-
-    outcome = await jobs.poll_job(ctx, "predict", params)
-    if outcome is None:
+    done = await jobs.follow_job(
+        ctx, "predict", lambda s: predict_params(s, run.id, run.round_id, ctx.config), PredictResult
+    )
+    if done is None:
         return StepResult.MORE
-    result = jobs.typed(PredictResult, outcome[1])
-    await ctx.db(store_labels, run.id, run.round_id, result, ctx.config)
+    await ctx.db(store_labels, run.id, run.round_id, done[1], ctx.config)
     return StepResult.DONE

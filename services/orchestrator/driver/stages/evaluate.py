@@ -42,6 +42,17 @@ def inline_problems(session: Session, config: RunConfig, name: str) -> list[Pred
     return [PredictProblem(id=p.id, question=p.question, gold=float(p.answer), meta=p.meta) for p in problems]
 
 
+def evaluate_params(session: Session, round_id: int, config: RunConfig, name: str) -> EvaluateParams:
+    """The evaluate job of benchmark ``name`` with the round's checkpoint."""
+    return EvaluateParams(
+        checkpoint=rounds.checkpoint(session, round_id),
+        benchmark=name,
+        problems=inline_problems(session, config, name),
+        group_by=config.evaluation.group_by,
+        decoding=Decoding(),
+    )
+
+
 async def step(ctx: StageContext) -> StepResult:
     """One look at the first benchmark not yet evaluated this round; DONE when all are stored."""
     run = ctx.run
@@ -49,20 +60,14 @@ async def step(ctx: StageContext) -> StepResult:
     for part, name in enumerate(target_names(ctx.config)):
         if name in done:
             continue
-
-        def params(name: str = name) -> EvaluateParams:
-            with ctx.maker() as session:
-                return EvaluateParams(
-                    checkpoint=rounds.checkpoint(session, run.round_id),
-                    benchmark=name,
-                    problems=inline_problems(session, ctx.config, name),
-                    group_by=ctx.config.evaluation.group_by,
-                    decoding=Decoding(),
-                )
-
-        outcome = await jobs.poll_job(ctx, "evaluate", params, part=part)
+        outcome = await jobs.follow_job(
+            ctx,
+            "evaluate",
+            lambda s, name=name: evaluate_params(s, run.round_id, ctx.config, name),
+            EvaluateResult,
+            part=part,
+        )
         if outcome is None:
             return StepResult.MORE
-        job_id, result = outcome
-        await ctx.db(rounds.add_evaluation, run.round_id, name, job_id, jobs.typed(EvaluateResult, result))
+        await ctx.db(rounds.add_evaluation, run.round_id, name, *outcome)
     return StepResult.DONE

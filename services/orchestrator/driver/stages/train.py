@@ -52,14 +52,10 @@ def record_checkpoint(session: Session, round_id: int, result: TrainResult) -> N
 async def step(ctx: StageContext) -> StepResult:
     """One look at the round's train job (submitting it first); DONE once the checkpoint is recorded."""
     run = ctx.run
-
-    def params() -> TrainParams:
-        with ctx.maker() as session:
-            return train_params(session, run.id, run.round_index, ctx.config)
-
-    outcome = await jobs.poll_job(ctx, "train", params)
-    if outcome is None:
+    done = await jobs.follow_job(
+        ctx, "train", lambda s: train_params(s, run.id, run.round_index, ctx.config), TrainResult
+    )
+    if done is None:
         return StepResult.MORE
-    _, result = outcome
-    await ctx.db(record_checkpoint, run.round_id, jobs.typed(TrainResult, result))
+    await ctx.db(record_checkpoint, run.round_id, done[1])
     return StepResult.DONE
