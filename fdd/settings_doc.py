@@ -45,7 +45,9 @@ def table() -> str:
         for field_name, field in cls.model_fields.items():
             description = (field.description or "").replace("|", "\\|")
             default = _default(field, field.annotation)
-            rows.append(f"| `{prefix}{field_name.upper()}` | {service} | {default} | {description} |")
+            alias = field.validation_alias  # a variable shared by all services (FDD_SERVICE_TOKEN)
+            variable = alias if isinstance(alias, str) else f"{prefix}{field_name.upper()}"
+            rows.append(f"| `{variable}` | {service} | {default} | {description} |")
     return "\n".join(rows)
 
 

@@ -114,7 +114,9 @@ def up(
         console.print(
             f"orchestrator {config.orchestrator_url}  teacher {config.teacher_url}  "
             f"student {config.student_url}\nadmin token: {config.admin_token} (the CLI's default "
-            f"FDD_CLI_TOKEN)  data: {config.data_dir}  logs: {state_dir / 'logs'} — Ctrl-C stops"
+            f"FDD_CLI_TOKEN)  data: {config.data_dir}  logs: {state_dir / 'logs'} — Ctrl-C stops\n"
+            f"service token: in {stack.token_file} (fdd eval reads it from there for the default "
+            f"--state-dir; elsewhere: export FDD_SERVICE_TOKEN=$(cat {stack.token_file}))"
         )
         try:
             exited = stack.wait()

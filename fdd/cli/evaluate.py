@@ -2,7 +2,8 @@
 
 An evaluation is an evaluate job on the student (the CLI waits for it and prints its summary as a
 table). The student's URL is ``FDD_CLI_STUDENT_URL`` or, when unset, the orchestrator's URL
-(``FDD_CLI_URL``) with the port plus two — the layout of ``fdd up`` and of the compose file.
+(``FDD_CLI_URL``) with the port plus two — the layout of ``fdd up`` and of the compose file. The
+student API needs the service token (``CliSettings.service_token_value``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ console = Console()
 
 
 def _student(url: str) -> StudentClient:
-    return StudentClient(url, attempts=2, backoff_max_s=1.0)
+    token = CliSettings().service_token_value()
+    return StudentClient(url, attempts=2, backoff_max_s=1.0, token=token)
 
 
 def _unreachable(url: str, exc: StudentError) -> CliError:
@@ -34,7 +36,12 @@ def _unreachable(url: str, exc: StudentError) -> CliError:
         return CliError(
             f"cannot reach the student API at {url}: start the stack with `fdd up` or set FDD_CLI_STUDENT_URL"
         )
-    hint = " (`fdd checkpoints list` shows them)" if exc.code == "checkpoint_not_found" else ""
+    hints = {
+        "checkpoint_not_found": " (`fdd checkpoints list` shows them)",
+        "missing_token": " (set FDD_SERVICE_TOKEN to the services' token; `fdd up` prints it)",
+        "invalid_token": " (set FDD_SERVICE_TOKEN to the services' token; `fdd up` prints it)",
+    }
+    hint = hints.get(exc.code or "", "")
     return CliError(f"student: {exc.status} {exc.message}{hint}")
 
 

@@ -5,12 +5,17 @@ embedded defaults (SQLite files, a filesystem Celery transport under the state d
 database or Redis URLs are configured, waits until ``/readyz`` answers, and is stopped with its process
 group — on normal exit, on Ctrl-C and on SIGTERM alike. A service that exits during start-up, or
 later while ``wait`` watches, is a ``StackError`` naming it, its exit code and the last line of its log.
+
+Each start generates a fresh service token (``FDD_SERVICE_TOKEN``, unless the config names one), passes
+it to every service and writes it to ``<state_dir>/service-token`` (mode 0600, removed at stop) so that
+``fdd eval`` and ``fdd checkpoints`` in another shell can reach the student.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -36,6 +41,7 @@ class StackConfig:
     workers: int = 2  # two 1-thread workers beat one 2-thread worker for the tiny model (DESIGN.md)
     worker_threads: int = 1
     admin_token: str = "dev-token"
+    service_token: str | None = None  # None: a fresh one per start (secrets.token_urlsafe)
     orchestrator_database_url: str | None = None
     teacher_database_url: str | None = None
     student_database_url: str | None = None
@@ -102,6 +108,13 @@ class LocalStack:
         self.config = config
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.log_dir = config.state_dir / "logs"
+        self.service_token = config.service_token or secrets.token_urlsafe(32)
+
+    @property
+    def token_file(self) -> Path:
+        """Where the running stack's service token is written (the CLI's default FDD_CLI_SERVICE_TOKEN_FILE
+        for the default state directory)."""
+        return self.config.state_dir / "service-token"
 
     def env(self) -> dict[str, str]:
         c = self.config
@@ -118,6 +131,7 @@ class LocalStack:
             "FDD_ORCHESTRATOR_TEACHER_URL": c.teacher_url,
             "FDD_ORCHESTRATOR_STUDENT_URL": c.student_url,
             "FDD_ORCHESTRATOR_ADMIN_TOKEN": c.admin_token,
+            "FDD_SERVICE_TOKEN": self.service_token,
             "OMP_NUM_THREADS": str(c.worker_threads),
             "TOKENIZERS_PARALLELISM": "false",
             **_optional("FDD_DATA_DIR", str(c.data_dir.resolve()) if c.data_dir else None),
@@ -170,9 +184,18 @@ class LocalStack:
             time.sleep(0.2)
         raise StackError(f"{name} not ready after {timeout:.0f}s; see {self.log_dir / (name + '.log')}")
 
+    def _write_token(self) -> None:
+        self.token_file.unlink(missing_ok=True)
+        fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(self.service_token + "\n")
+
     def start(self) -> None:
         c = self.config
         c.state_dir.mkdir(parents=True, exist_ok=True)
+        if c.service_token is None:
+            self.service_token = secrets.token_urlsafe(32)
+        self._write_token()
         self._spawn("teacher", [str(BIN / "fdd-teacher")])
         self._spawn("student-api", [str(BIN / "fdd-student-api")])
         for i in range(c.workers):
@@ -209,6 +232,7 @@ class LocalStack:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.procs.clear()
+        self.token_file.unlink(missing_ok=True)
 
     def __enter__(self) -> LocalStack:
         previous = signal.getsignal(signal.SIGTERM)

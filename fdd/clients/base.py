@@ -3,6 +3,8 @@
 Connection failures, time-outs and 5xx answers are retried with exponential backoff and jitter
 (tenacity); a 4xx — or a 5xx that outlasts the retries — raises the client's ``error`` type with the
 status, the message and the code of the service's envelope ``{"error": {"message", "type", "code"}}``.
+A client built with a ``token`` sends it as ``Authorization: Bearer <token>`` on every request: the
+teacher and the student require the service token (``FDD_SERVICE_TOKEN``, ``fdd_web.auth``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from pydantic import TypeAdapter
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 T = TypeVar("T")
+
+# The service token the services accept, and the clients send, when none is configured: fine on a
+# developer's machine, refused at start-up when environment=production (fdd_web.settings).
+DEV_SERVICE_TOKEN = "dev-service-token"
 
 
 class ServiceError(Exception):
@@ -55,8 +61,12 @@ class ServiceClient:
         *,
         attempts: int = 5,
         backoff_max_s: float = 10.0,
+        token: str | None = None,
     ) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        self.http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport, headers=headers
+        )
         self.attempts = attempts
         self.backoff_max_s = backoff_max_s
 

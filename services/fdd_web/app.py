@@ -1,4 +1,8 @@
-"""What every service app gets: error handlers, request logs, the input guard, ``/healthz``, ``/readyz``.
+"""What every service app gets: error handlers, request logs, a body-size limit, the input guard,
+``/healthz``, ``/readyz``; and, for the teacher and the student, the service-token check.
+
+Middleware order, outermost first: request log (so every refusal is logged), service token (401 before
+any byte of the body is read), body-size limit (413), input guard (422), the routes.
 
 ``/healthz`` answers while the process is up. ``/readyz`` runs the service's readiness checks (database,
 Redis, sibling services) and answers 503 naming each failing dependency.
@@ -11,18 +15,36 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
+from fdd_web.auth import ServiceTokenAuth
 from fdd_web.errors import install_error_handlers
 from fdd_web.guards import InputGuard
+from fdd_web.limits import BodySizeLimit
 from fdd_web.logs import RequestLogMiddleware
 
 ReadyCheck = Callable[[FastAPI], Awaitable[None]]
 
 
-def install(app: FastAPI, service: str, checks: dict[str, ReadyCheck] | None = None) -> None:
-    """Add the shared middleware, error envelope and health endpoints to ``app``."""
+def install(
+    app: FastAPI,
+    service: str,
+    checks: dict[str, ReadyCheck] | None = None,
+    *,
+    max_body_bytes: int | None = None,
+    service_token: SecretStr | None = None,
+) -> None:
+    """Add the shared middleware, error envelope and health endpoints to ``app``.
+
+    ``max_body_bytes`` bounds request bodies (413); ``service_token`` makes every path but the health
+    probes and the API description require ``Authorization: Bearer <token>`` (401).
+    """
     install_error_handlers(app)
-    app.add_middleware(InputGuard)  # inside the request log, so its 422s are logged
+    app.add_middleware(InputGuard)  # add_middleware wraps: the last one added is the outermost
+    if max_body_bytes is not None:
+        app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    if service_token is not None:
+        app.add_middleware(ServiceTokenAuth, token=service_token)
     app.add_middleware(RequestLogMiddleware, service=service)
     ready_checks = checks or {}
 

@@ -54,7 +54,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
     app = FastAPI(title="fdd orchestrator", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.metrics = RequestMetrics()
-    install(app, "orchestrator", {"database": _check_database})
+    install(app, "orchestrator", {"database": _check_database}, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_routes(app)
     install_ui(app)

@@ -1,4 +1,8 @@
-"""The orchestrator's settings (env prefix ``FDD_ORCHESTRATOR_``)."""
+"""The orchestrator's settings (env prefix ``FDD_ORCHESTRATOR_``).
+
+Besides its own admin token, the orchestrator sends the shared service token (``FDD_SERVICE_TOKEN``,
+``fdd_web.settings``) to the teacher and the student.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,11 @@ class OrchestratorSettings(ServiceSettings):
     )
     driver_max_attempts: int = Field(4, ge=1, description="Failed tries of a step before the run fails.")
     driver_backoff_s: float = Field(2.0, ge=0, description="First wait after a failed step (doubles).")
+    max_body_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (an uploaded GSM8K train set is about 4 MB).",
+    )
     data_dir: Path | None = Field(
         None, description="Benchmark files for dataset imports (gsm8k/, svamp/, …); default: FDD_DATA_DIR."
     )

@@ -2,7 +2,8 @@
 
 The lifespan builds the long-lived parts once (database session factory, job service, predictor cache)
 and runs the reaper: every ``reap_interval_s`` it re-queues (or fails) running jobs whose worker stopped
-beating and sends jobs whose message was never published.
+beating and sends jobs whose message was never published. Every route but the health probes needs the
+service token (``FDD_SERVICE_TOKEN``, ``fdd_web.auth``); request bodies are bounded by ``max_body_bytes``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Security
 from sqlalchemy import text
 
 from fdd_web.app import install
+from fdd_web.auth import service_bearer
 from student.api import router
 from student.celery_app import CeleryDispatcher, make_celery
 from student.db import session_factory
@@ -71,6 +73,12 @@ def create_app(settings: StudentSettings | None = None) -> FastAPI:
             await reaper
 
     app = FastAPI(title="fdd student", version="0.1.0", lifespan=lifespan)
-    install(app, "student", {"broker": _check_broker, "database": _check_database})
-    app.include_router(router)
+    install(
+        app,
+        "student",
+        {"broker": _check_broker, "database": _check_database},
+        max_body_bytes=settings.max_body_bytes,
+        service_token=settings.service_token,
+    )
+    app.include_router(router, dependencies=[Security(service_bearer)])
     return app

@@ -49,7 +49,9 @@ class StudentSettings(ServiceSettings):
         60.0, gt=0, description="A running job whose heartbeat is older than this has lost its worker."
     )
     reap_interval_s: float = Field(
-        10.0, gt=0, description="How often the API looks for lost jobs: dead workers, unsent or lost messages."
+        10.0,
+        gt=0,
+        description="How often the API looks for lost jobs: dead workers, unsent or lost messages.",
     )
     max_attempts: int = Field(3, ge=1, description="Attempts of a job before a lost worker fails it.")
     resend_queued_after_s: float = Field(
@@ -71,6 +73,11 @@ class StudentSettings(ServiceSettings):
             "Import torch and the student library in the worker's parent before it forks (children share "
             "it and start jobs warm); off by default so that a worker is ready in a second."
         ),
+    )
+    max_body_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted (a train job carries up to 500,000 examples inline).",
     )
     predictor_cache_size: int = Field(
         2, ge=1, description="Checkpoints kept loaded in the API process for /v1/generate."

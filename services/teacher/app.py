@@ -2,7 +2,8 @@
 
 The lifespan creates the database tables, the backend (with its pooled HTTP client), the sandbox pool,
 the cache-backed sampler and the group-commit writer, and releases them at shutdown (committing what is
-queued). ``/readyz`` checks the database.
+queued). ``/readyz`` checks the database. Every route but the health probes needs the service token
+(``FDD_SERVICE_TOKEN``, checked by ``fdd_web.auth``); request bodies are bounded by ``max_body_bytes``.
 """
 
 from __future__ import annotations
@@ -11,17 +12,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Security
 
 from fdd.programs import Sandbox
 from fdd.prompts import PROMPT_VERSION
 from fdd_web.app import install
+from fdd_web.auth import service_bearer
 from teacher.api import router
 from teacher.backends import build_backend
 from teacher.core import Teacher
 from teacher.db import Store, make_engine
 from teacher.execution import Executor
-from teacher.limits import BodySizeLimit
 from teacher.replay import ReplayCache
 from teacher.sampling import Sampler
 from teacher.settings import TeacherSettings, get_settings
@@ -77,7 +78,12 @@ def create_app(settings: TeacherSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    install(app, "teacher", checks={"database": _database_ready})
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.include_router(router)
+    install(
+        app,
+        "teacher",
+        checks={"database": _database_ready},
+        max_body_bytes=settings.max_body_bytes,
+        service_token=settings.service_token,
+    )
+    app.include_router(router, dependencies=[Security(service_bearer)])
     return app

@@ -2,7 +2,8 @@
 
 Everything the teacher can be told from the environment lives here: which backend answers, how the
 OpenAI-compatible upstream is reached (URL, model, key as a ``SecretStr``, timeouts, retries, concurrency),
-what each model costs, the cache, the sandbox's time limit and the request size limit.
+what each model costs, the cache, the sandbox's time limit and the request size limit. The service
+token it requires is the shared ``FDD_SERVICE_TOKEN`` (``fdd_web.settings``).
 """
 
 from __future__ import annotations

@@ -51,11 +51,21 @@ def test_command_is_a_declared_entry_point(compose: dict, service: str) -> None:
     assert command[0] in entry_points()
 
 
+def shared_variables() -> set[str]:
+    """Variables every service reads under one name (a field's alias, e.g. FDD_SERVICE_TOKEN)."""
+    return {
+        field.validation_alias
+        for cls in SETTINGS.values()
+        for field in cls.model_fields.values()
+        if isinstance(field.validation_alias, str)
+    }
+
+
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_every_fdd_variable_is_a_real_setting(compose: dict, service: str) -> None:
     env = compose["services"][service]["environment"]
     assert env, f"{service} sets no environment"
-    for name in env:
+    for name in set(env) - shared_variables():
         prefix = next(p for p in SETTINGS if name.startswith(p))
         field = name[len(prefix) :].lower()
         assert field in SETTINGS[prefix].model_fields, f"{service}: {name} is not a setting of {prefix}*"
@@ -77,6 +87,22 @@ def test_state_lives_in_named_volumes(compose: dict) -> None:
     }
     assert "artifacts" in mounts
     assert "pgdata" in {m.split(":")[0] for m in compose["services"]["postgres"]["volumes"]}
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_service_gets_the_service_token_and_runs_in_production(compose: dict, service: str) -> None:
+    env = compose["services"][service]["environment"]
+    assert env["FDD_SERVICE_TOKEN"].startswith("${FDD_SERVICE_TOKEN:?"), (
+        f"{service}: the token is not required"
+    )
+    prefix = (
+        "FDD_ORCHESTRATOR_"
+        if service == "orchestrator"
+        else "FDD_TEACHER_"
+        if service == "teacher"
+        else "FDD_STUDENT_"
+    )
+    assert env[f"{prefix}ENVIRONMENT"] == "production", f"{service}: a placeholder token would be accepted"
 
 
 def test_services_wire_to_each_other(compose: dict) -> None:

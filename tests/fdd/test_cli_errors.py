@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.processes import free_port, running_service
+from tests.fixtures.processes import SERVICE_TOKEN, free_port, running_service
 from tests.fixtures.student_stack import student_env
 
 FDD = str(Path(sys.executable).parent / "fdd")
@@ -22,7 +22,8 @@ TOKEN = "cli-errors-token"
 
 
 def fdd(url: str, *args: str, token: str = TOKEN, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "FDD_CLI_URL": url, "FDD_CLI_TOKEN": token, "COLUMNS": "100", **env}
+    full = {**os.environ, "FDD_CLI_URL": url, "FDD_CLI_TOKEN": token, "FDD_SERVICE_TOKEN": SERVICE_TOKEN,
+            "COLUMNS": "100", **env}  # fmt: skip
     return subprocess.run([FDD, *args], env=full, capture_output=True, text=True, timeout=180)
 
 
@@ -127,6 +128,8 @@ def test_eval_of_a_missing_checkpoint_and_an_unreachable_student(tmp_path: Path,
         assert "no checkpoints yet" in listed.stdout
         missing = fdd(closed_url, "eval", str(tmp_path / "nothing-here"), FDD_CLI_STUDENT_URL=student)
         assert_short_error(missing, "404", "nothing-here", "fdd checkpoints list")
+        denied = fdd(closed_url, "checkpoints", "list", FDD_CLI_STUDENT_URL=student, FDD_SERVICE_TOKEN="nope")
+        assert_short_error(denied, "401", "FDD_SERVICE_TOKEN")
 
 
 def test_a_failed_run_makes_watch_exit_1_with_its_stage_and_reason(tmp_path: Path, closed_url: str) -> None:

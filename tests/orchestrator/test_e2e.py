@@ -17,6 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.fixtures.processes import SERVICE_AUTH
 from tests.fixtures.stack import Stack, running_stack, wait_for
 from tests.fixtures.student_stack import TINY
 
@@ -59,7 +60,8 @@ def finish(stack: Stack, api: httpx.Client, run_id: int, timeout: float = 240) -
 def teacher_usage(stack: Stack, run_id: int) -> dict[str, dict[str, int]]:
     out = {}
     for label in (f"run{run_id}-init", f"run{run_id}-r0", f"run{run_id}-r1"):
-        totals = httpx.get(f"{stack.teacher_url}/v1/usage", params={"label": label}).json()["totals"]
+        response = httpx.get(f"{stack.teacher_url}/v1/usage", params={"label": label}, headers=SERVICE_AUTH)
+        totals = response.json()["totals"]
         out[label.split("-")[1]] = {"calls": totals["calls"], "cache_hits": totals["cache_hits"]}
     return out
 
@@ -96,7 +98,7 @@ def cancel_during_training(stack: Stack, api: httpx.Client) -> None:
     job_url = f"{stack.student_url}/v1/jobs/run{run_id}-r0-train-a0"
 
     def job_status() -> str | None:
-        response = httpx.get(job_url)
+        response = httpx.get(job_url, headers=SERVICE_AUTH)
         return response.json()["status"] if response.status_code == 200 else None
 
     wait_for(lambda: job_status() == "running", 120, "the train job running", stack)

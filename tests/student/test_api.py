@@ -16,7 +16,7 @@ import pytest
 from fdd.clients.student import StudentClient, StudentError
 from fdd.wire.student import GenerateRequest, JobCreate, JobStatus
 from student.checkpoints import META_FILE
-from tests.fixtures.processes import free_port, running_service
+from tests.fixtures.processes import SERVICE_AUTH, SERVICE_TOKEN, free_port, running_service
 from tests.fixtures.servers import fresh_postgres_database, fresh_redis_db
 from tests.fixtures.student_stack import predict_problems, student_env, train_params
 
@@ -37,7 +37,7 @@ def api(state: Path) -> Iterator[httpx.Client]:
     with fresh_postgres_database("fdd_student") as db, fresh_redis_db() as redis_url:
         env = student_env(state, redis_url, db)
         with running_service("fdd-student-api", env, state / "api.log", "FDD_STUDENT_PORT") as url:
-            with httpx.Client(base_url=url, timeout=30) as client:
+            with httpx.Client(base_url=url, timeout=30, headers=SERVICE_AUTH) as client:
                 yield client
 
 
@@ -148,8 +148,9 @@ def test_broker_outage_is_503_and_the_job_fails_with_the_reason(state, tmp_path)
     dead_broker = f"redis://127.0.0.1:{free_port()}/0"
     env = student_env(tmp_path, dead_broker, f"sqlite:///{tmp_path / 'student.db'}")
     with running_service("fdd-student-api", env, tmp_path / "api.log", "FDD_STUDENT_PORT") as url:
-        response = httpx.post(f"{url}/v1/jobs", json={"id": "lost", "params": train_params(4)}, timeout=60)
-        job = httpx.get(f"{url}/v1/jobs/lost").json()
+        body = {"id": "lost", "params": train_params(4)}
+        response = httpx.post(f"{url}/v1/jobs", json=body, headers=SERVICE_AUTH, timeout=60)
+        job = httpx.get(f"{url}/v1/jobs/lost", headers=SERVICE_AUTH).json()
     assert response.status_code == 503
     assert job["status"] == "failed"
     assert job["error"].startswith("could not queue the job")
@@ -157,7 +158,7 @@ def test_broker_outage_is_503_and_the_job_fails_with_the_reason(state, tmp_path)
 
 def test_client_round_trip_and_errors(api):
     async def scenario() -> None:
-        async with StudentClient(str(api.base_url), timeout=30) as client:
+        async with StudentClient(str(api.base_url), timeout=30, token=SERVICE_TOKEN) as client:
             body = JobCreate.model_validate({"params": train_params(4)})
             created = await client.create_job(body)
             assert created.status == JobStatus.QUEUED

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import redis
 
-from tests.fixtures.processes import Proc, free_port, running_service, running_worker, spawn
+from tests.fixtures.processes import SERVICE_AUTH, Proc, free_port, running_service, running_worker, spawn
 from tests.fixtures.servers import fresh_postgres_database
 from tests.fixtures.student_stack import finished, student_env, train_params, wait_for
 
@@ -72,7 +72,7 @@ def test_queued_jobs_survive_a_broker_restart_and_each_runs_once(tmp_path: Path)
         )
         with private_redis(port, tmp_path, "redis-1") as first:
             with running_service("fdd-student-api", env, tmp_path / "api.log", "FDD_STUDENT_PORT") as url:
-                api = httpx.Client(base_url=url, timeout=60)
+                api = httpx.Client(base_url=url, timeout=60, headers=SERVICE_AUTH)
                 for job_id in JOBS:
                     body = {"id": job_id, "params": train_params(8, epochs=1)}
                     assert api.post("/v1/jobs", json=body).status_code == 201

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fixtures.processes import Proc, running_service, running_worker
+from tests.fixtures.processes import SERVICE_AUTH, Proc, running_service, running_worker
 from tests.fixtures.servers import fresh_postgres_database, fresh_redis_db
 from tests.fixtures.student_stack import finished, predict_problems, student_env, train_params, wait_for
 
@@ -49,7 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         url = stack.enter_context(
             running_service("fdd-student-api", env, state / "api.log", "FDD_STUDENT_PORT")
         )
-        api = stack.enter_context(httpx.Client(base_url=url, timeout=120))
+        api = stack.enter_context(httpx.Client(base_url=url, timeout=120, headers=SERVICE_AUTH))
         yield Stack(api, state, rescuers)
 
 
@@ -142,7 +142,7 @@ def test_embedded_default_runs_jobs_and_enforces_the_time_limit(tmp_path):
     with (
         running_worker(env, tmp_path / "worker.log"),
         running_service("fdd-student-api", env, tmp_path / "api.log", "FDD_STUDENT_PORT") as url,
-        httpx.Client(base_url=url, timeout=60) as api,
+        httpx.Client(base_url=url, timeout=60, headers=SERVICE_AUTH) as api,
     ):
         api.post("/v1/jobs", json={"id": "quick", "params": train_params(20, epochs=1, max_steps=2)})
         api.post("/v1/jobs", json={"id": "endless", "params": endless})

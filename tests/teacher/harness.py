@@ -1,8 +1,8 @@
 """Builders for the teacher's tests: settings pointing at the fake upstream, and a running app.
 
 ``running_teacher`` runs the real app (lifespan included: database, sandbox, backend) in this event loop
-and yields an ``httpx.AsyncClient`` speaking to it over ASGI; leaving the block shuts the app down, so a
-second block on the same database is a restart.
+and yields an ``httpx.AsyncClient`` speaking to it over ASGI (sending the settings' service token);
+leaving the block shuts the app down, so a second block on the same database is a restart.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from teacher.app import create_app
 from teacher.settings import TeacherSettings
 from tests.fixtures.fake_llm import toy_problem
+from tests.fixtures.processes import SERVICE_TOKEN
 
 API_KEY = "sk-test-DO-NOT-LEAK-7f3a9c"
 PRICES = {"fake-model": {"prompt": 1.0, "completion": 2.0}}
@@ -38,6 +39,7 @@ def openai_settings(database_url: str, fake_url: str, **overrides: Any) -> Teach
         "database_url": database_url,
         "exec_workers": 1,
         "log_level": "DEBUG",
+        "service_token": SecretStr(SERVICE_TOKEN),
         **overrides,
     }
     return TeacherSettings(**values)
@@ -60,7 +62,10 @@ async def running_teacher(settings: TeacherSettings) -> AsyncIterator[httpx.Asyn
     """The teacher app, started with its lifespan, behind an ASGI client."""
     async with running_app(settings) as app:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://teacher", timeout=30) as client:
+        auth = {"Authorization": f"Bearer {settings.service_token.get_secret_value()}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://teacher", timeout=30, headers=auth
+        ) as client:
             yield client
 
 

@@ -10,6 +10,7 @@ import pytest
 from fdd.clients.teacher import TeacherClient, TeacherError
 from fdd.wire.teacher import ProblemIn, RationaleRequest, VariantRequest, VariantSource
 from tests.fixtures.fake_llm import FakeLLM
+from tests.fixtures.processes import SERVICE_TOKEN
 from tests.teacher.harness import openai_settings, running_app, sqlite_url
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +22,8 @@ USAGE = {
 
 async def test_typed_calls_against_the_app(fake_llm: FakeLLM, tmp_path: Path) -> None:
     async with running_app(openai_settings(sqlite_url(tmp_path), fake_llm.url)) as app:
-        async with TeacherClient("http://teacher", transport=httpx.ASGITransport(app=app)) as client:
+        transport = httpx.ASGITransport(app=app)
+        async with TeacherClient("http://teacher", transport=transport, token=SERVICE_TOKEN) as client:
             request = RationaleRequest(
                 problems=[ProblemIn(id="p", text="Add 2 and 5.", gold=7)], k=2, label="x"
             )
@@ -43,7 +45,8 @@ async def test_bad_request_raises_with_the_envelope_message(fake_llm: FakeLLM, t
         problems=[VariantSource(id="p", text="Add 1 and 2.")], kind="complex", k=2, min_agree=3
     )
     async with running_app(openai_settings(sqlite_url(tmp_path), fake_llm.url)) as app:
-        async with TeacherClient("http://teacher", transport=httpx.ASGITransport(app=app)) as client:
+        transport = httpx.ASGITransport(app=app)
+        async with TeacherClient("http://teacher", transport=transport, token=SERVICE_TOKEN) as client:
             with pytest.raises(TeacherError, match="min_agree: must be at most k") as info:
                 await client.variants(request)
     assert info.value.status == 422

@@ -14,13 +14,15 @@ from sqlalchemy import Engine, event, func, select
 
 from teacher.db import usage_table
 from tests.fixtures.fake_llm import FakeLLM
+from tests.fixtures.processes import SERVICE_AUTH
 from tests.teacher.harness import openai_settings, problems, running_app, sqlite_url
 
 pytestmark = pytest.mark.anyio
 
 
 def client_for(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://teacher", timeout=30)
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://teacher", timeout=30, headers=SERVICE_AUTH)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The driver's typed HTTP clients of the teacher and the student, built from the orchestrator's settings.
+"""The driver's typed HTTP clients of the teacher and the student, built from the orchestrator's settings
+(their URLs and the service token, ``FDD_SERVICE_TOKEN``, sent as a bearer token).
 
 Tests pass ``httpx`` transports to talk to fakes at the process boundary.
 """
@@ -17,7 +18,8 @@ def build_clients(
     teacher_transport: httpx.AsyncBaseTransport | None = None,
     student_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[TeacherClient, StudentClient]:
-    """The teacher and student clients at the configured URLs."""
-    teacher = TeacherClient(settings.teacher_url, transport=teacher_transport)
-    student = StudentClient(settings.student_url, transport=student_transport)
+    """The teacher and student clients at the configured URLs, sending the service token."""
+    token = settings.service_token.get_secret_value()
+    teacher = TeacherClient(settings.teacher_url, transport=teacher_transport, token=token)
+    student = StudentClient(settings.student_url, transport=student_transport, token=token)
     return teacher, student

@@ -1,4 +1,9 @@
-"""A request-body size limit, answered with the shared error envelope (413) before the body is parsed."""
+"""A request-body size limit, answered with the shared error envelope (413) before the body is parsed.
+
+Every service installs it (``fdd_web.app.install``) with its own ``max_body_bytes`` setting: a body whose
+declared ``Content-Length`` is over the limit is refused before a byte is read, and a body sent without
+one (chunked) is refused as soon as the bytes read pass the limit.
+"""
 
 from __future__ import annotations
 
