@@ -3,7 +3,7 @@
 Trains the tiny default (or ``--arch t5`` / ``gpt2`` for comparison) on seed problems of 1–3 steps
 within a time budget, then evaluates greedily on held-out problems of exactly 1..5 steps and prints
 accuracy per step count (the goal on a quiet 2-core machine: ≥ 95 / 90 / 70 % on 1 / 2 / 3 steps;
-~0 % on 4–5 is expected, DESIGN.md), and split by whether the question states numbers that the gold
+~0 % on 4–5 is expected, docs/architecture.md), and split by whether the question states numbers that the gold
 program does not use (the curriculum's distractor facts). Wall-clock budgets make the result depend
 on how busy the machine is: the printed tokens/s says how much compute the run actually got.
 

@@ -38,7 +38,7 @@ class StackConfig:
     orchestrator_port: int = 8000
     teacher_port: int = 8001
     student_port: int = 8002
-    workers: int = 2  # two 1-thread workers beat one 2-thread worker for the tiny model (DESIGN.md)
+    workers: int = 2  # two 1-thread workers beat one 2-thread one for the tiny model (docs/architecture.md)
     worker_threads: int = 1
     admin_token: str = "dev-token"
     service_token: str | None = None  # None: a fresh one per start (secrets.token_urlsafe)

@@ -37,7 +37,7 @@ PAD, BOS, SEP, EOS = "[PAD]", "[BOS]", "[SEP]", "[EOS]"
 # GPT-2's split, except that a number slot (N12) or an entity symbol (P3, X2) stays whole and every
 # digit of a literal is its own piece.
 _SPLIT = r"'s|'t|'re|'ve|'m|'ll|'d| ?[NPX]\d+\b| ?[^\W\d]+| ?\d| ?[^\s\w]+|\s+(?!\S)|\s+"
-# Shape of the tiny default (DESIGN.md: Llama-style decoder, hidden 128, 4 layers, 4 heads, SwiGLU 336).
+# The tiny default's shape (docs/architecture.md): Llama-style, hidden 128, 4 layers, 4 heads, SwiGLU 336.
 TINY_DEFAULTS: dict[str, Any] = {
     "arch": "llama",  # "llama" (default) | "gpt2" | "t5" — the latter two only for comparisons
     "hidden": 128,

@@ -1,7 +1,7 @@
 """Number masking for the student: the question's numbers become ``N1, N2 …`` and back.
 
 A Program-of-Thought program mostly copies the question's numbers, so the student learns to *copy a
-slot* rather than to spell digits (DESIGN.md: masking beat whole-number and digit-split tokens). This
+slot* rather than to spell digits (docs/architecture.md: slots beat whole-number and digit tokens). This
 module owns the masking schemes — which spans count as numbers, how they are numbered and how a
 generated program is restored before it runs (``transform`` applies them with the other text
 transforms). It knows nothing about models or tokenizers.

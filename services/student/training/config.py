@@ -17,7 +17,7 @@ class TrainingCancelled(Exception):
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters of one training run (defaults: the tiny student on CPU, DESIGN.md)."""
+    """Hyper-parameters of one training run (defaults: the tiny student on CPU, docs/architecture.md)."""
 
     base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
     # how much to train: "epochs" (``epochs`` passes over the training split), "budget" (``budget_examples``
