@@ -45,8 +45,18 @@ def demo_config(quick: bool = False) -> dict[str, Any]:
         # and without them the student's distractor augmentation only slows its fitting: measured with
         # it on, the last round (2 epochs over 9,429 examples) fell to 37.2 %; off, it rose to 47.0 %.
         # Fixed epochs over the whole set, so that training grows with the set as in the paper (a fixed
-        # example budget trained the last round 2 epochs and the rounds did not add up).
-        "student": {"schedule": "epochs", "epochs": 6, "seed": 0, "augment_distractors": 0.0},
+        # example budget trained the last round 2 epochs and the rounds did not add up), each round
+        # warm-started from the last one's checkpoint: measured with `fdd experiment policy` (seed 0,
+        # 6 epochs), the warm start was ahead of retraining from the base at the same training compute
+        # (44.2 vs 41.2 % after round 1, 60.8 vs 53.5 % after round 2); training to convergence from the
+        # base was as accurate per round but cost ~3x the compute, too slow for a demo.
+        "student": {
+            "schedule": "epochs",
+            "epochs": 6,
+            "init": "previous",
+            "seed": 0,
+            "augment_distractors": 0.0,
+        },
         "evaluation": {
             "curriculum_test": {"n": 400, "steps": [1, 2, 3, 4, 5], "seed": 1, "distractor_rate": 0.0}
         },

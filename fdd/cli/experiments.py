@@ -54,6 +54,7 @@ StateDir = Annotated[
     Path | None, typer.Option(help="State of the experiment's own stack (default var/experiments/<name>).")
 ]
 Url = Annotated[str | None, typer.Option(help="Use the orchestrator at this URL instead of a local stack.")]
+Port = Annotated[int, typer.Option(help="First of the three ports of the experiment's own stack.")]
 Quick = Annotated[bool, typer.Option(help="The quick demo config (a smoke test of the experiment).")]
 TERMINAL = {"done", "failed", "cancelled"}
 SEEDS_ONLY = "seeds-only"
@@ -173,7 +174,9 @@ class Experiment:
         return None if done is None else done["bundle"]
 
 
-def _stack(name: str, state_dir: Path | None, url: str | None, stack: ExitStack) -> OrchestratorClient:
+def _stack(
+    name: str, state_dir: Path | None, url: str | None, port: int, stack: ExitStack
+) -> OrchestratorClient:
     settings = CliSettings()
     if url is not None:
         return stack.enter_context(OrchestratorClient(url, settings.token.get_secret_value()))
@@ -181,9 +184,9 @@ def _stack(name: str, state_dir: Path | None, url: str | None, stack: ExitStack)
         state_dir=state_dir or Path("var/experiments") / name,
         data_dir=core_settings().data_dir,
         # ports of their own, so that an experiment runs beside `fdd up` or the demo
-        orchestrator_port=8100,
-        teacher_port=8101,
-        student_port=8102,
+        orchestrator_port=port,
+        teacher_port=port + 1,
+        student_port=port + 2,
         workers=2,
         worker_threads=1,
     )
@@ -202,11 +205,12 @@ def run_experiment(
     state_dir: Path | None,
     url: str | None,
     quick: bool,
+    port: int = 8100,
 ) -> Experiment:
     out = output or Path("reports") / name
     experiment = Experiment(name, arms, seeds, out, quick)
     with ExitStack() as stack:
-        experiment.run(_stack(name, state_dir, url, stack))
+        experiment.run(_stack(name, state_dir, url, port, stack))
     records = experiment.records()
     for arm in arms:
         bundle = experiment.bundle(arm, seeds[0])
@@ -227,17 +231,17 @@ BUDGETS = ["teacher_requests", "train_tokens"]
 
 @experiment_app.command("ablation")
 def ablation(seeds: Seeds = "0,1,2", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False) -> None:  # fmt: skip
+             quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """FDD vs no-feedback variants (same teacher requests) vs the seeds alone (same training tokens)."""
     arms = {"fdd": {}, "no-feedback": {"feedback": "random"}, SEEDS_ONLY: {}}
     comparisons = [("fdd", "no-feedback", BUDGETS), ("fdd", SEEDS_ONLY, ["train_tokens"])]
     run_experiment("ablation", arms, comparisons, "FDD vs no-feedback vs seeds only", parse_seeds(seeds),
-                   output, state_dir, url, quick)  # fmt: skip
+                   output, state_dir, url, quick, port)  # fmt: skip
 
 
 @experiment_app.command("policy")
 def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """The round training policy: fixed epochs from the base, a warm start, training to convergence."""
     arms = {
         "epochs-base": {"student": {"schedule": "epochs", "init": "base"}},
@@ -246,12 +250,12 @@ def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("epochs-previous", "epochs-base", []), ("converge-base", "epochs-base", [])]
     run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
-                   state_dir, url, quick)  # fmt: skip
+                   state_dir, url, quick, port)  # fmt: skip
 
 
 @experiment_app.command("classify")
 def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False) -> None:  # fmt: skip
+             quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """The easy/hard signal: the training pool (the paper) vs held-out seeds, greedy vs 4 samples."""
     arms = {
         "train-greedy": {},
@@ -260,12 +264,12 @@ def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = 
     }
     comparisons = [("heldout-greedy", "train-greedy", BUDGETS), ("train-k4", "train-greedy", BUDGETS)]
     run_experiment("classify", arms, comparisons, "Classification signal", parse_seeds(seeds), output,
-                   state_dir, url, quick)  # fmt: skip
+                   state_dir, url, quick, port)  # fmt: skip
 
 
 @experiment_app.command("halves")
 def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """What each half of the feedback buys: complex-only vs similar-only vs both (held-out classify pool)."""
     pool = {"classify_pool": "heldout", "heldout_fraction": 0.2}
     arms = {
@@ -275,15 +279,15 @@ def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("both", "complex-only", ["train_tokens"]), ("both", "similar-only", ["train_tokens"])]
     run_experiment("halves", arms, comparisons, "Complex variants vs similar problems", parse_seeds(seeds),
-                   output, state_dir, url, quick)  # fmt: skip
+                   output, state_dir, url, quick, port)  # fmt: skip
 
 
 @experiment_app.command("rounds")
 def rounds(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """Accuracy after 0…5 rounds (one 5-round run per seed; round r is an r-round run's result)."""
     experiment = run_experiment("rounds", {"rounds-5": {"rounds": 5}}, [], "Accuracy after r rounds",
-                                parse_seeds(seeds), output, state_dir, url, quick)  # fmt: skip
+                                parse_seeds(seeds), output, state_dir, url, quick, port)  # fmt: skip
     _rounds_table(experiment, output or Path("reports/rounds"))
 
 
@@ -305,12 +309,12 @@ def _rounds_table(experiment: Experiment, out: Path) -> None:
 
 @experiment_app.command("paths")
 def paths(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-          quick: Quick = False) -> None:  # fmt: skip
+          quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
     """k = 1, 2, 4 reasoning paths per seed problem."""
     arms = {f"k={k}": {"teacher": {"k": k}} for k in (1, 2, 4)}
     comparisons = [("k=2", "k=1", []), ("k=4", "k=1", []), ("k=4", "k=2", [])]
     run_experiment("paths", arms, comparisons, "Number of reasoning paths k", parse_seeds(seeds), output,
-                   state_dir, url, quick)  # fmt: skip
+                   state_dir, url, quick, port)  # fmt: skip
 
 
 def leakage_by_round(questions_by_round: dict[int, list[str]], threshold: float) -> dict[int, dict[str, Any]]:
