@@ -97,3 +97,18 @@ def test_student_url_follows_the_orchestrator_url() -> None:
 
     assert CliSettings(url="http://stack.example:9000").student_base_url() == "http://stack.example:9002"
     assert CliSettings(url="http://h:1", student_url="http://s:5").student_base_url() == "http://s:5"
+
+
+def test_the_service_token_comes_from_the_environment_then_from_fdd_ups_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fdd.cli.settings import CliSettings
+    from fdd.clients.base import DEV_SERVICE_TOKEN
+
+    monkeypatch.delenv("FDD_SERVICE_TOKEN", raising=False)
+    written = tmp_path / "service-token"
+    assert CliSettings(service_token_file=written).service_token_value() == DEV_SERVICE_TOKEN
+    written.write_text("generated-by-fdd-up\n")
+    assert CliSettings(service_token_file=written).service_token_value() == "generated-by-fdd-up"
+    monkeypatch.setenv("FDD_SERVICE_TOKEN", "exported")
+    assert CliSettings(service_token_file=written).service_token_value() == "exported"
