@@ -1,14 +1,28 @@
-"""Tests for fdd.leakage: tokens, the containment score, agreement with the naive reference, reports."""
+"""Tests for fdd.leakage: tokens, the containment score, agreement with the naive reference, reports,
+the content signal and the combined verdict (recall on paraphrases, false positives on unrelated problems)."""
 
 from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
+from fdd.curriculum import problem_for_seed
 from fdd.datasets import Problem, load_benchmark
-from fdd.leakage import LeakageIndex, Match, leakage_report, ngrams, tokenize
+from fdd.leakage import (
+    CONTENT_THRESHOLD,
+    ContentIndex,
+    LeakageIndex,
+    Lookalike,
+    LookalikeIndex,
+    Match,
+    content_features,
+    leakage_report,
+    ngrams,
+    tokenize,
+)
 from tests.fixtures.data import DATA_DIR
 
 BENCH = [
@@ -127,3 +141,65 @@ def test_index_report_and_empty_report():
         leakage_report([], bins=0)
     with pytest.raises(ValueError, match="n must be"):
         LeakageIndex(BENCH, n=0)
+
+
+def test_content_features_keep_numbers_as_a_multiset_and_drop_function_words():
+    features = content_features("Tom buys three boxes of 1,250 pencils, then 3 more boxes for $0.50.")
+    assert features == ["tom", "buy", "#3", "boxe", "#1250", "pencil", "#3@1", "boxe@1", "#0.5"]
+
+
+def test_paraphrase_with_same_numbers_is_caught_by_content_not_words():
+    index = LookalikeIndex(
+        BENCH + [("b/3", "Lena bakes 24 cookies and gives 5 of them to each of 3 friends.")]
+    )
+    match = index.best_match("To each of 3 friends Lena gives 5 of the 24 cookies she bakes.")
+    assert match.words.score < 0.6 <= match.score
+    assert match.content.problem_id == match.problem_id == "b/3"
+    assert match.content.score >= CONTENT_THRESHOLD
+
+
+def test_short_or_unrelated_questions_are_not_lookalikes_by_content():
+    index = ContentIndex(BENCH)
+    assert index.best_match("Tom has 3 apples.") == Match(None, 0.0)  # fewer than MIN_FEATURES
+    assert index.best_match("Completely different words here now, sixty seconds") == Match(None, 0.0)
+    assert ContentIndex([]).best_matches(["one two three four five six"]) == [Match(None, 0.0)]
+
+
+def test_combined_score_reaches_the_word_threshold_when_either_signal_does():
+    index = LookalikeIndex(BENCH, threshold=0.5, content_threshold=0.8)
+    copy = index.best_match(BENCH[1][1])
+    assert (copy.problem_id, copy.score, copy.words.score) == ("b/1", 1.0, 1.0)
+    assert copy.content == Match("b/1", 1.0)
+    assert index._combine(Match("x", 0.2), Match("y", 0.8)) == Lookalike(
+        "y", 0.5, words=Match("x", 0.2), content=Match("y", 0.8)
+    )
+    with pytest.raises(ValueError, match="content_threshold"):
+        LookalikeIndex(BENCH, content_threshold=0)
+
+
+PARAPHRASES = Path(__file__).parent / "data" / "gsm8k_paraphrases.jsonl"
+
+
+@pytest.mark.skipif(not (DATA_DIR / "gsm8k").is_dir(), reason=f"no benchmark data at {DATA_DIR}")
+def test_paraphrases_of_test_questions_are_caught_and_unrelated_problems_pass():
+    """Floors from bench/bench_leakage.py (49 paraphrases: words alone 8 %, either 86 %; FPR 0.6 %)."""
+    benchmarks = [load_benchmark("gsm8k", DATA_DIR, "test")]
+    benchmarks += [load_benchmark(name, DATA_DIR) for name in ("svamp", "asdiv", "multiarith")]
+    index = LookalikeIndex.from_problems(p for bench in benchmarks for p in bench)
+    rows = [json.loads(line) for line in PARAPHRASES.read_text().splitlines()]
+    assert len(rows) >= 40
+    train = [p.question for p in load_benchmark("gsm8k", DATA_DIR, "train")]
+    unrelated = random.Random(0).sample(train, 300) + [
+        problem_for_seed(s, 1 + s % 8).text for s in range(100)
+    ]
+    caught = index.best_matches(r["question"] for r in rows)
+    passed = index.best_matches(unrelated)
+    recall = sum(m.score >= 0.6 for m in caught) / len(rows)
+    words_recall = sum(m.words.score >= 0.6 for m in caught) / len(rows)
+    false_positives = sum(m.score >= 0.6 for m in passed) / len(unrelated)
+    assert words_recall <= 0.2 < 0.8 <= recall
+    assert false_positives <= 0.015
+    right = sum(
+        m.problem_id == r["benchmark_id"] for m, r in zip(caught, rows, strict=True) if m.score >= 0.6
+    )
+    assert right == sum(m.score >= 0.6 for m in caught)

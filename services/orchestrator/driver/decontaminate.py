@@ -5,6 +5,10 @@ benchmarks plus every standard test set found in the data directory (GSM8K test,
 MultiArith); ``dataset:<id>`` names are resolved by the datasets slice. The run's synthetic
 ``curriculum-test`` set is deliberately not indexed: it is drawn from the same grammar as every
 generated problem, so its n-gram overlap measures the grammar, not a leak.
+
+Both ``fdd.leakage`` signals are used (word n-grams and the content signal, which catches paraphrases):
+a match's ``score`` reaches ``leakage.threshold`` exactly when either signal reaches its own threshold
+(the content one is ``leakage.content_threshold`` when the config has it, else fdd's default).
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from fdd.datasets import Problem, load_benchmark
-from fdd.leakage import LeakageIndex, Match
+from fdd.leakage import CONTENT_THRESHOLD, LookalikeIndex, Match
 from orchestrator.datasets import service as datasets
 from orchestrator.runs.schemas import RunConfig
 
-_CACHE: dict[tuple[tuple[str, ...], int], LeakageIndex] = {}
+_CACHE: dict[tuple[tuple[str, ...], int, float, float], LookalikeIndex] = {}
 _LOCK = threading.Lock()
 STANDARD_TEST_SETS = ("gsm8k", "svamp", "asdiv", "multiarith")
 log = logging.getLogger("orchestrator.driver")
@@ -55,16 +59,22 @@ def _problems(session: Session, name: str) -> list[Problem]:
     return [replace(p, id=f"{name}/{p.id}") for p in problems]
 
 
-def index_for(session: Session, config: RunConfig) -> LeakageIndex | None:
+def index_for(session: Session, config: RunConfig) -> LookalikeIndex | None:
     """The (cached) index over the run's leakage benchmarks; None when there are none."""
     names = leakage_benchmarks(config)
     if not names:
         return None
-    key = (names, config.leakage.n)
+    content_threshold = getattr(config.leakage, "content_threshold", CONTENT_THRESHOLD)
+    key = (names, config.leakage.n, config.leakage.threshold, content_threshold)
     with _LOCK:
         if key not in _CACHE:
             problems = [p for name in names for p in _problems(session, name)]
-            _CACHE[key] = LeakageIndex.from_problems(problems, n=config.leakage.n)
+            _CACHE[key] = LookalikeIndex.from_problems(
+                problems,
+                n=config.leakage.n,
+                threshold=config.leakage.threshold,
+                content_threshold=content_threshold,
+            )
         return _CACHE[key]
 
 
