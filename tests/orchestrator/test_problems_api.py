@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.enums import AnswerSource, LabelValue, Origin, WorkKind
@@ -137,6 +138,48 @@ def test_export_streams_one_json_line_per_correct_rationale(api_client: TestClie
     assert set(child) >= {"question", "program", "answer", "teacher_model", "prompt_version"}
     everything = api_client.get(f"/v1/runs/{family.run_id}/export").text.splitlines()
     assert len(everything) == 4
+
+
+def test_export_rows_carry_label_pass_rate_and_the_rationales_teacher(
+    api_client: TestClient, family: Family, db_sessionmaker: sessionmaker[Session]
+) -> None:
+    with db_sessionmaker.begin() as session:
+        rationale = session.scalars(select(Rationale).where(Rationale.problem_id == family.seed)).one()
+        rationale.backend, rationale.model, rationale.prompt_version = "openai", "gpt-x", "pot-v2"
+    response = api_client.get(f"/v1/runs/{family.run_id}/export", params={"round": 1})
+    rows = {r["problem_id"]: r for r in map(json.loads, response.text.splitlines())}
+    seed, other, child = rows[family.seed], rows[family.other_seed], rows[family.child]
+    assert (seed["label"], seed["label_round"], seed["pass_rate"]) == ("easy", 1, 1.0)
+    assert (seed["teacher_backend"], seed["teacher_model"], seed["prompt_version"]) == (
+        "openai",
+        "gpt-x",
+        "pot-v2",
+    )
+    assert (other["label"], other["label_round"], other["pass_rate"]) == (
+        "hard",
+        0,
+        0.0,
+    )  # not classified in r1
+    assert (child["label"], child["pass_rate"], child["teacher_model"]) == ("hard", 0.25, "synth-1")
+    assert child["prompt_version"] == "complex-v1"  # the rationale names no teacher: the problem's
+    assert seed["rationale_id"] == rationale.id
+
+
+def test_export_of_the_final_round_keeps_the_labels_of_the_round_before(
+    api_client: TestClient, family: Family, db_sessionmaker: sessionmaker[Session]
+) -> None:
+    with db_sessionmaker.begin() as session:  # the final round trains and evaluates: it classifies nothing
+        session.add(Round(run_id=family.run_id, index=2, status=RoundStatus.DONE))
+    response = api_client.get(f"/v1/runs/{family.run_id}/export", params={"round": 2})
+    labels = {
+        r["problem_id"]: (r["label"], r["label_round"]) for r in map(json.loads, response.text.splitlines())
+    }
+    assert labels == {
+        family.seed: ("easy", 1), family.other_seed: ("hard", 0), family.child: ("hard", 1),
+        family.grandchild: (None, None),
+    }  # fmt: skip
+    round0 = api_client.get(f"/v1/runs/{family.run_id}/export", params={"round": 0}).text.splitlines()
+    assert [(r["label"], r["label_round"]) for r in map(json.loads, round0)] == [("easy", 0), ("hard", 0)]
 
 
 def test_export_is_readable_by_datasets_json_loader(api_client: TestClient, family: Family, tmp_path) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from orchestrator.bulk import insert_rows
 from orchestrator.enums import LabelValue, Origin, ProblemRole
@@ -116,21 +116,39 @@ def distillation_size(session: Session, run_id: int, up_to_round: int | None = N
 
 
 def export_rows(session: Session, run_id: int, up_to_round: int | None, batch: int = 2000) -> Iterator[Any]:
-    """(problem, rationale, label) rows of the run's correct rationales in (problem, rationale) order.
+    """(problem, rid, program, rationale's backend/model/prompt version, label, pass rate, label round) rows
+    of the run's correct rationales in (problem, rationale) order.
 
-    The rows of ``distillation_set`` (held-out seeds are not exported). ``label`` is the problem's label
-    in round ``up_to_round`` (None when not classified then, or when no
-    round is given: the latest label). Keyset-paged so a large export never sits in memory at once.
+    The rows of ``distillation_set`` (held-out seeds are not exported). The label is the problem's latest
+    one up to round ``up_to_round`` (any round when None): the final round classifies nothing, so its
+    export carries the labels of the round before. Keyset-paged so a large export never sits in memory.
     """
-    label = (
-        sa.select(Label.label).join(Round, Round.id == Label.round_id).where(Label.problem_id == Problem.id)
+    inner, inner_round = aliased(Label), aliased(Round)
+    latest = (
+        sa.select(inner.id)
+        .join(inner_round, inner_round.id == inner.round_id)
+        .where(inner.problem_id == Problem.id)
+        .order_by(inner_round.index.desc())
+        .limit(1)
     )
     if up_to_round is not None:
-        label = label.where(Round.index == up_to_round)
-    label = label.order_by(Round.index.desc()).limit(1).scalar_subquery()
+        latest = latest.where(inner_round.index <= up_to_round)
+    label_round = aliased(Round)
     query = (
-        sa.select(Problem, Rationale.id.label("rid"), Rationale.program, label.label("label"))
+        sa.select(
+            Problem,
+            Rationale.id.label("rid"),
+            Rationale.program,
+            Rationale.backend,
+            Rationale.model,
+            Rationale.prompt_version,
+            Label.label,
+            Label.pass_rate,
+            label_round.index.label("label_round"),
+        )
         .join(Rationale, Rationale.problem_id == Problem.id)
+        .outerjoin(Label, Label.id == latest.correlate(Problem).scalar_subquery())
+        .outerjoin(label_round, label_round.id == Label.round_id)
         .where(*distillation_filter(run_id, up_to_round))
         .order_by(Problem.id, Rationale.id)
         .limit(batch)

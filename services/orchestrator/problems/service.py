@@ -87,15 +87,20 @@ def check_export(session: Session, run_id: int, round_index: int | None) -> None
 
 
 def export_jsonl(factory: sessionmaker[Session], run_id: int, round_index: int | None) -> Iterator[bytes]:
-    """JSON lines, one per (problem, correct rationale): the distillation set up to ``round_index``."""
+    """JSON lines, one per (problem, correct rationale): the distillation set up to ``round_index``, each
+    with the problem's latest label (and pass rate) up to that round and the teacher that wrote the
+    rationale (the problem's teacher where the rationale names none)."""
     with factory() as session:
-        for problem, _rid, program, label in repository.export_rows(session, run_id, round_index):
-            row = ExportRow(
-                problem_id=problem.id, question=problem.question, program=program, answer=problem.answer,
-                origin=problem.origin, parent_id=problem.parent_id, round_created=problem.round_created,
-                teacher_model=problem.teacher_model, prompt_version=problem.prompt_version, label=label,
-            )  # fmt: skip
-            yield row.model_dump_json().encode() + b"\n"
+        for row in repository.export_rows(session, run_id, round_index):
+            problem = row.Problem
+            yield ExportRow(
+                problem_id=problem.id, rationale_id=row.rid, question=problem.question, program=row.program,
+                answer=problem.answer, origin=problem.origin, parent_id=problem.parent_id,
+                round_created=problem.round_created, teacher_backend=row.backend or problem.teacher_backend,
+                teacher_model=row.model or problem.teacher_model,
+                prompt_version=row.prompt_version or problem.prompt_version, label=row.label,
+                label_round=row.label_round, pass_rate=row.pass_rate, leak_score=problem.leak_score,
+            ).model_dump_json().encode() + b"\n"  # fmt: skip
 
 
 def list_rejections(
