@@ -26,7 +26,7 @@ from orchestrator.runs.models import Run, StudentJob
 from orchestrator.runs.state import RunStatus, Stage
 
 from . import keys, rounds
-from .context import StageContext, StageFailed, in_transaction
+from .context import StageContext, StageFailed, StepResult, in_transaction
 
 log = logging.getLogger("orchestrator.driver.jobs")
 ResultT = TypeVar("ResultT", bound=BaseModel)
@@ -122,6 +122,22 @@ async def follow_job(
         return None
     job_id, result = outcome
     return job_id, typed(model, result)
+
+
+async def job_step(
+    ctx: StageContext,
+    kind: str,
+    build: Callable[[Session], BaseModel],
+    model: type[ResultT],
+    record: Callable[[Session, ResultT], None],
+) -> StepResult:
+    """The step of a stage that is one student job (TRAIN, CLASSIFY): one look at it (``follow_job``); once
+    it has succeeded, ``record(session, result)`` in one commit and DONE."""
+    done = await follow_job(ctx, kind, build, model)
+    if done is None:
+        return StepResult.MORE
+    await ctx.db(record, done[1])
+    return StepResult.DONE
 
 
 def _orphans(session: Session) -> list[tuple[str, str]]:

@@ -104,10 +104,10 @@ def pass_rate_histogram(writes: list[LabelWrite], bins: int = 10) -> dict[str, i
 async def step(ctx: StageContext) -> StepResult:
     """One look at the round's predict job; DONE once its labels are stored."""
     run = ctx.run
-    done = await jobs.follow_job(
-        ctx, "predict", lambda s: predict_params(s, run.id, run.round_id, ctx.config), PredictResult
+    return await jobs.job_step(
+        ctx,
+        "predict",
+        lambda s: predict_params(s, run.id, run.round_id, ctx.config),
+        PredictResult,
+        lambda s, result: store_labels(s, run.id, run.round_id, result, ctx.config),
     )
-    if done is None:
-        return StepResult.MORE
-    await ctx.db(store_labels, run.id, run.round_id, done[1], ctx.config)
-    return StepResult.DONE

@@ -52,10 +52,10 @@ def record_checkpoint(session: Session, round_id: int, result: TrainResult) -> N
 async def step(ctx: StageContext) -> StepResult:
     """One look at the round's train job (submitting it first); DONE once the checkpoint is recorded."""
     run = ctx.run
-    done = await jobs.follow_job(
-        ctx, "train", lambda s: train_params(s, run.id, run.round_index, ctx.config), TrainResult
+    return await jobs.job_step(
+        ctx,
+        "train",
+        lambda s: train_params(s, run.id, run.round_index, ctx.config),
+        TrainResult,
+        lambda s, result: record_checkpoint(s, run.round_id, result),
     )
-    if done is None:
-        return StepResult.MORE
-    await ctx.db(record_checkpoint, run.round_id, done[1])
-    return StepResult.DONE
