@@ -3,12 +3,13 @@
 No download: each test builds a small model and tokenizer, ``save_pretrained``s them, and passes the
 directory as ``base_model`` — the same path a hub model takes after ``from_pretrained``. The one test
 of a real model (SmolLM2-135M-Instruct) runs only when ``fdd models fetch smollm2-135m`` has put it in
-the cache, and is marked slow.
+the cache and ``FDD_REAL_MODEL_TESTS=1``, and is marked slow.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -209,11 +210,13 @@ def test_instruct_base_reads_questions_through_its_chat_template(tmp_path: Path)
     assert len(preds) == 2
 
 
-SMOLLM2 = cached("smollm2-135m")
+# opt-in (FDD_REAL_MODEL_TESTS=1) on a shared, loaded machine: two steps of a 135M model take minutes there
+SMOLLM2 = cached("smollm2-135m") if os.environ.get("FDD_REAL_MODEL_TESTS") == "1" else None
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(SMOLLM2 is None, reason="SmolLM2 not fetched: run `fdd models fetch smollm2-135m` once")
+@pytest.mark.timeout(1800)
+@pytest.mark.skipif(SMOLLM2 is None, reason="set FDD_REAL_MODEL_TESTS=1 after fdd models fetch smollm2-135m")
 def test_smollm2_slow_trains_on_gsm8k_programs_and_answers(tmp_path: Path):
     rows = [json.loads(line) for line in (DATA_DIR / "gsm8k" / "train.jsonl").open()][:12]
     pairs = [(r["question"], convert(r["answer"])) for r in rows]
