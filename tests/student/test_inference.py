@@ -10,6 +10,7 @@ import pytest
 from fdd.datasets import Problem
 from fdd.datasets import population_hash as datasets_population_hash
 from student.inference import Completion, PredictItem, Predictor, evaluate, load_predictor, population_hash
+from student.inference.generators import decode
 from student.modeling import PromptFormat, build_tiny
 from student.text import TextTransform
 from tests.student.tiny import items, trained_tiny
@@ -33,6 +34,25 @@ def test_batched_generation_matches_one_by_one(predictor: Predictor):
     single = predictor.predict(problems, max_new_tokens=24, batch_size=1)
     same = sum(a.outputs[0].text == b.outputs[0].text for a, b in zip(batched, single, strict=True))
     assert same >= 15  # left padding must not change what the model writes
+
+
+def test_own_decode_loop_writes_what_transformers_generate_writes(predictor: Predictor):
+    gen = predictor.generator
+    questions = [predictor.text.question(p.question)[0] for p in items(24, seed=96)]
+    ids, mask = gen._pad([predictor.fmt.prompt_ids(predictor.tokenizer, q) for q in questions])
+    ours = decode(gen.model, ids, mask, 1, 0.0, 24, gen.eos_id)
+    out = gen.model.generate(
+        input_ids=ids,
+        attention_mask=mask,
+        max_new_tokens=24,
+        do_sample=False,
+        eos_token_id=gen.eos_id,
+        pad_token_id=gen.pad_id,
+    )
+    theirs = [row.tolist() for row in out[:, ids.shape[1] :]]
+    theirs = [row[: row.index(gen.eos_id) + 1] if gen.eos_id in row else row for row in theirs]
+    assert any(len(row) < 24 for row in ours)  # some rows finish early and leave the batch
+    assert sum(a == b for a, b in zip(ours, theirs, strict=True)) >= 23
 
 
 def test_runaway_generation_is_no_answer_not_wrong(predictor: Predictor):

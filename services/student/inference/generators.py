@@ -3,8 +3,10 @@
 A ``Generator`` turns prompt token ids into ``num_samples`` completions per prompt, each saying
 whether it stopped at EOS (``finished``) or ran into ``max_new_tokens``. ``HFGenerator`` batches
 prompts of similar length with left padding for decoder-only models (right padding for encoders),
-uses the KV cache, and is greedy at temperature 0; ``VLLMGenerator`` hands the same request to
-``vllm.LLM.generate``. What the completions mean (programs, answers) is ``predictor.py``'s business.
+uses the KV cache, and is greedy at temperature 0 — decoder-only models through ``decode``, a loop
+that drops finished rows from the batch, encoder-decoders through ``generate``; ``VLLMGenerator``
+hands the same request to ``vllm.LLM.generate``. What the completions mean (programs, answers) is
+``predictor.py``'s business.
 """
 
 from __future__ import annotations
@@ -97,6 +99,12 @@ class HFGenerator:
     def _generate_batch(
         self, prompts: list[list[int]], num_samples: int, temperature: float, max_new_tokens: int
     ) -> list[list[Completion]]:
+        if not self.seq2seq:
+            draws = num_samples if temperature > 0 else 1
+            rows = decode(self.model, *self._pad(prompts), draws, temperature, max_new_tokens, self.eos_id)
+            completions = [self._completion(row) for row in rows]
+            grouped = [completions[i * draws : (i + 1) * draws] for i in range(len(prompts))]
+            return [group * (num_samples // draws) for group in grouped]
         ids, mask = self._pad(prompts)
         sampling = temperature > 0
         draws = num_samples if sampling else 1
@@ -122,6 +130,67 @@ class HFGenerator:
         if finished:
             ids = ids[: ids.index(self.eos_id)]
         return Completion(self.fmt.decode(self.tokenizer, ids), finished, len(ids) + int(finished))
+
+
+def decode(
+    model: Any,
+    ids: torch.Tensor,
+    mask: torch.Tensor,
+    draws: int,
+    temperature: float,
+    max_new_tokens: int,
+    eos_id: int,
+) -> list[list[int]]:
+    """Token ids generated for each left-padded prompt row (``draws`` rows per prompt, in order),
+    each cut after its EOS: greedy at temperature 0, else sampled from the plain softmax.
+
+    A decoder-only model's own loop instead of ``generate``: one forward per new token over the
+    rows still running, with the KV cache; a finished row leaves the batch (its cache rows dropped)
+    once a quarter of the rows have finished, so a batch costs what its unfinished rows need and
+    the step count is that of its longest completion, with no per-row Python work per step.
+    """
+    if draws > 1:
+        ids, mask = ids.repeat_interleave(draws, 0), mask.repeat_interleave(draws, 0)
+    n = ids.shape[0]
+    out = torch.full((n, max_new_tokens), eos_id, dtype=torch.long)
+    lengths = torch.full((n,), max_new_tokens, dtype=torch.long)  # until EOS is seen
+    rows = torch.arange(n)  # which output row each batch row writes to
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    step = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
+    cache, position = step.cache, positions[:, -1:]
+    alive = torch.ones(n, dtype=torch.bool)  # per batch row: no EOS yet
+    for t in range(max_new_tokens):
+        logits = step.logits[:, -1, :].float()
+        if temperature > 0:
+            token = torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1).squeeze(1)
+        else:
+            token = logits.argmax(dim=-1)
+        out[rows, t] = token
+        ended = alive & (token == eos_id)
+        lengths[rows[ended]] = t + 1
+        alive &= ~ended
+        if t + 1 == max_new_tokens or not bool(alive.any()):
+            break
+        if int(alive.sum()) <= 0.75 * len(rows):  # compact: finished rows leave the batch
+            keep = alive.nonzero().squeeze(1)
+            cache.batch_select_indices(keep)
+            rows, token, mask, position, alive = (
+                rows[keep],
+                token[keep],
+                mask[keep],
+                position[keep],
+                alive[keep],
+            )
+        mask = torch.cat([mask, mask.new_ones((len(rows), 1))], dim=1)
+        position = position + 1
+        step = model(
+            input_ids=token[:, None],
+            attention_mask=mask,
+            position_ids=position,
+            cache=cache,
+            use_cache=True,
+        )
+    return [row[:length].tolist() for row, length in zip(out, lengths.tolist(), strict=True)]
 
 
 class VLLMGenerator:
