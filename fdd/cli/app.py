@@ -5,6 +5,7 @@ Failures are raised (``CliError`` or a client's error) and turned into one line 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -215,24 +216,26 @@ def run_export(
     ] = None,
     output: Annotated[Path | None, typer.Option("-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """Export the distillation set as JSONL (one row per problem and rationale, with lineage)."""
+    """Export the distillation set as JSONL (one row per problem and rationale, with lineage); with -o,
+    also its data card (config, counts by origin and label, leakage, teacher usage) as NAME.card.json."""
+    from fdd.report.card import ExportTally, write_card
+
+    tally = ExportTally()
     with client() as c:
         lines = c.export_lines(run_id, round_index)
         first = next(lines, None)  # a refused export fails here, before the output file is created
         out = output.open("w") if output else sys.stdout
-        rows = 0
         try:
-            for line in [first] if first is not None else []:
+            for line in itertools.chain([first] if first is not None else [], lines):
                 out.write(line + "\n")
-                rows += 1
-            for line in lines:
-                out.write(line + "\n")
-                rows += 1
+                if output:
+                    tally.add(line)
         finally:
             if output:
                 out.close()
-    if output:
-        console.print(f"{rows} rows written to {output}")
+        if output:
+            card = write_card(c.run(run_id), tally, round_index, output)
+            console.print(f"{tally.rows} rows written to {output}; data card: {card}")
 
 
 @run_app.command("report")

@@ -11,7 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
 
+from orchestrator.problems.models import Problem
+from orchestrator.runs.models import Round, Run
+from tests.fixtures.problem_family import build_family
 from tests.fixtures.processes import running_service
 
 FDD = str(Path(sys.executable).parent / "fdd")
@@ -19,8 +24,12 @@ TOKEN = "cli-test-token"
 
 
 @pytest.fixture(scope="module")
-def orchestrator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    state = tmp_path_factory.mktemp("cli-state")
+def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-state")
+
+
+@pytest.fixture(scope="module")
+def orchestrator(state: Path) -> Iterator[str]:
     env = {"FDD_STATE_DIR": str(state), "FDD_ORCHESTRATOR_DRIVER_ENABLED": "false",
            "FDD_ORCHESTRATOR_ADMIN_TOKEN": TOKEN, "FDD_ORCHESTRATOR_DATABASE_URL": ""}  # fmt: skip
     with running_service("fdd-orchestrator", env, state / "orchestrator.log", "FDD_ORCHESTRATOR_PORT") as url:
@@ -57,6 +66,42 @@ def test_run_lifecycle_through_the_cli(orchestrator: str, tmp_path: Path) -> Non
     assert exported.returncode == 0, exported.stdout
     assert out.exists()
     assert f"rows written to {out}" in exported.stdout
+    card = json.loads((tmp_path / "export.card.json").read_text())
+    assert (card["run"]["id"], card["rows"], card["config"]["name"]) == (int(run_id), 0, "cli-run")
+
+
+def test_export_writes_a_data_card_beside_the_jsonl(orchestrator: str, state: Path, tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{state / 'orchestrator.db'}")
+    with sessionmaker(engine).begin() as session:
+        family = build_family(session)
+        run = session.get(Run, family.run_id)
+        run.config = {"name": "lineage", "leakage": {"threshold": 0.6, "n": 3}}
+        session.get(Problem, family.child).leak_score = 0.4
+        for rnd in session.query(Round).filter_by(run_id=family.run_id):
+            rnd.metrics = {
+                "teacher": {"calls": 5, "cache_hits": 1, "prompt_tokens": 100, "completion_tokens": 50,
+                            "cost_usd": 0.01},
+                "leakage": {"scored": 1, "mean": 0.4, "max": 0.4},
+                "rejections": {"leakage": 1, "duplicate": 2},
+            }  # fmt: skip
+    engine.dispose()
+    out = tmp_path / "set.jsonl"
+    exported = fdd(orchestrator, "run", "export", str(family.run_id), "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert "4 rows written" in exported.stdout
+    card = json.loads((tmp_path / "set.card.json").read_text())
+    assert (card["file"], card["rows"], card["problems"]) == ("set.jsonl", 4, 4)
+    assert card["rows_by_origin"] == {"complex": 1, "seed": 2, "similar": 1}
+    assert card["rows_by_label"] == {"easy": 1, "hard": 2, "unlabelled": 1}
+    leakage = card["leakage"]
+    assert (leakage["threshold"], leakage["problems_scored"], leakage["max_score"]) == (0.6, 1, 0.4)
+    assert (leakage["problems_at_or_above_threshold"], leakage["rejected_for_leakage"]) == (0, 2)
+    teacher = card["teacher"]
+    assert (teacher["usage"]["calls"], teacher["usage"]["cost_usd"]) == (10, 0.02)
+    assert {"backend": "synthetic", "model": "synth-1", "prompt_version": "complex-v1", "rows": 1} in (
+        teacher["rationales_by_teacher"]
+    )
+    assert card["config"]["leakage"]["n"] == 3
 
 
 def test_invalid_config_names_the_field(orchestrator: str, tmp_path: Path) -> None:

@@ -85,3 +85,33 @@ def test_leakage_by_round_scores_generated_questions_against_the_test_sets() -> 
     assert reports[0]["above"] == 1  # the copied SVAMP question is a look-alike, the nonsense is not
     assert max(reports[0]["scores"]) == 1.0
     assert reports[1]["count"] == 0
+
+
+def test_data_card_counts_the_exported_rows_and_the_rounds_up_to_the_exported_one(tmp_path: Path) -> None:
+    import json
+
+    from fdd.report.card import ExportTally, card_path, write_card
+
+    tally = ExportTally()
+    teacher = {"teacher_backend": "openai", "teacher_model": "m"}
+    rows = [
+        {"problem_id": 1, "origin": "seed", "label": "easy", "prompt_version": "v1", **teacher},
+        {"problem_id": 1, "origin": "seed", "label": "easy", "prompt_version": "v1", **teacher},
+        {"problem_id": 2, "origin": "complex", "prompt_version": "c1", "leak_score": 0.7, **teacher},
+    ]  # fmt: skip
+    for row in rows:
+        tally.add(json.dumps(row))
+    run = {**make_run(), "config": {"name": "t", "leakage": {"threshold": 0.6, "n": 3}}}
+    path = write_card(run, tally, 1, tmp_path / "set.jsonl")
+    assert path == tmp_path / "set.card.json" == card_path(tmp_path / "set.jsonl")
+    card = json.loads(path.read_text())
+    assert (card["rows"], card["problems"], card["up_to_round"]) == (3, 2, 1)
+    assert card["rows_by_label"] == {"easy": 2, "unlabelled": 1}
+    assert card["problems_by_origin"] == {"complex": 1, "seed": 1}
+    assert card["leakage"]["problems_at_or_above_threshold"] == 1
+    assert [r["round"] for r in card["teacher"]["by_round"]] == [0, 1]  # round 2 is after the export's
+    assert card["teacher"]["usage"]["calls"] == 20
+    assert card["teacher"]["rationales_by_teacher"][0] == {
+        "backend": "openai", "model": "m", "prompt_version": "v1", "rows": 2,
+    }  # fmt: skip
+    assert card_path(tmp_path / "plain") == tmp_path / "plain.card.json"

@@ -3,77 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from orchestrator.enums import AnswerSource, LabelValue, Origin, WorkKind
-from orchestrator.problems.models import Label, Problem, Rationale, Rejection
-from orchestrator.problems.schemas import LabelWrite
-from orchestrator.problems.service import record_labels
-from orchestrator.runs.models import Round, Run
-from orchestrator.runs.state import RoundStatus, RunStatus, Stage
-
-
-@dataclass
-class Family:
-    run_id: int
-    seed: int
-    child: int
-    grandchild: int
-    other_seed: int
-
-
-def add_problem(session: Session, run_id: int, n: int, **fields: object) -> Problem:
-    problem = Problem(
-        run_id=run_id, external_id=f"p{n}", question=f"Question {n}: Tom has {n} apples.", answer=float(n),
-        content_hash=f"{n:064d}", **fields,
-    )  # fmt: skip
-    session.add(problem)
-    session.flush()
-    session.add(Rationale(problem_id=problem.id, program=f"ans = {n}", program_hash=f"h{n}", answer=float(n)))
-    return problem
-
-
-def label(session: Session, round_id: int, *labels: tuple[int, LabelValue, float]) -> int:
-    writes = [LabelWrite(problem_id=pid, label=value, pass_rate=rate) for pid, value, rate in labels]
-    return record_labels(session, round_id, writes)
-
-
-def build_family(session: Session) -> Family:
-    """seed (round 0, easy in r0) → complex child (created r1, hard in r1) → similar grandchild (r2)."""
-    run = Run(
-        name="lineage", config={"rounds": 2}, status=RunStatus.RUNNING, stage=Stage.TRAIN, current_round=2
-    )
-    session.add(run)
-    session.flush()
-    rounds = [Round(run_id=run.id, index=i, status=RoundStatus.DONE) for i in range(2)]
-    session.add_all(rounds)
-    seed = add_problem(session, run.id, 1, steps=1)
-    other = add_problem(session, run.id, 2, steps=2)
-    session.add(Rationale(problem_id=other.id, program="ans = 3 - 1", program_hash="wrong", correct=False))
-    teacher = {"teacher_backend": "synthetic", "teacher_model": "synth-1", "prompt_version": "complex-v1"}
-    child = add_problem(
-        session, run.id, 3, origin=Origin.COMPLEX, parent_id=seed.id, round_created=1,
-        answer_source=AnswerSource.CONSENSUS, **teacher,
-    )  # fmt: skip
-    grandchild = add_problem(
-        session, run.id, 4, origin=Origin.SIMILAR, parent_id=child.id, round_created=2,
-        **{**teacher, "prompt_version": "similar-v1"},
-    )  # fmt: skip
-    session.flush()
-    easy, hard = LabelValue.EASY, LabelValue.HARD
-    label(session, rounds[0].id, (seed.id, easy, 1.0), (other.id, hard, 0.0))
-    label(session, rounds[1].id, (child.id, hard, 0.25), (seed.id, easy, 1.0))
-    rejection = Rejection(
-        run_id=run.id, round_id=rounds[0].id, parent_problem_id=seed.id, kind=WorkKind.COMPLEX,
-        text="GSM8K look-alike", reason="leakage", leak_score=0.9,
-    )  # fmt: skip
-    session.add(rejection)
-    return Family(run.id, seed.id, child.id, grandchild.id, other.id)
+from orchestrator.enums import LabelValue
+from orchestrator.problems.models import Label, Rationale
+from orchestrator.runs.models import Round
+from orchestrator.runs.state import RoundStatus
+from tests.fixtures.problem_family import Family, build_family, label
 
 
 @pytest.fixture
