@@ -97,6 +97,11 @@ def test_an_unknown_benchmark_is_refused_when_the_run_is_created(client) -> None
 
 
 @pytest.mark.parametrize("base_model", ["tiny", "Qwen/Qwen2.5-0.5B", "gpt2"])
-def test_tiny_and_hub_models_are_accepted(client, base_model) -> None:
+def test_tiny_and_hub_models_are_accepted(client, base_model, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf"))  # the hub ids are cached (test_base_model)
+    for repo_id in ("Qwen/Qwen2.5-0.5B", "gpt2"):
+        snapshot = tmp_path / "hf" / f"models--{repo_id.replace('/', '--')}" / "snapshots" / "a"
+        snapshot.mkdir(parents=True)
+        (snapshot / "config.json").write_text("{}")
     response = client.post("/v1/runs", json={"name": "r", "student": {"base_model": base_model}})
     assert response.status_code == 201, response.text

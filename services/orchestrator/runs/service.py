@@ -1,5 +1,9 @@
 """Rules of the runs slice: create a run from a validated ``RunConfig``, read it, pause/resume/cancel it.
 
+At creation every reference is checked: benchmarks and datasets exist, host paths lie inside the allowed
+roots, and the base model can be loaded (``fdd.base_model``: a model directory, or a hub id cached here or
+answered by the hub), so a bad config is one 422 rather than a run that fails a round later.
+
 Every status change goes through ``orchestrator.runs.state.transition`` on a row locked FOR UPDATE, so an
 admin action and the driver never interleave; an illegal move is a 409. The driver picks up pending runs.
 """
@@ -11,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from fdd.base_model import ModelNotFound, check_base_model
 from fdd.config import core_settings
 from fdd.datasets import BENCHMARK_NAMES
 from fdd.references import (
@@ -60,10 +65,15 @@ def _check_references(config: RunConfig) -> None:
             if not name.startswith(JSONL_PREFIX) and name.lower() not in KNOWN_BENCHMARKS:
                 known = ", ".join([*BENCHMARK_NAMES, "dataset:<id>"])
                 raise Invalid(f"{field}.{index}", f"unknown benchmark {name!r}; known: {known}")
+    roots = model_roots(core_settings().state_dir / "artifacts")
     try:  # the student's artifacts default to FDD_STATE_DIR/artifacts; the student checks its own again
-        check_model_reference(config.student.base_model, model_roots(core_settings().state_dir / "artifacts"))
+        check_model_reference(config.student.base_model, roots)
     except RefusedReference as exc:
         raise Refused("student.base_model", str(exc)) from exc
+    try:  # a model that cannot be loaded fails now, not after a round's retries
+        check_base_model(config.student.base_model, roots)
+    except ModelNotFound as exc:
+        raise Invalid("student.base_model", str(exc)) from exc
 
 
 def create_run(session: Session, config: RunConfig) -> RunRead:
