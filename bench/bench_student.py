@@ -2,7 +2,8 @@
 
 Trains the tiny default on curriculum problems for a fixed number of steps, then solves the same
 held-out problems greedily in batches and one at a time, and prints problems/s of each and their
-ratio (goal: batched ≥ 10× one-by-one). Everything is measured side by side in one run; on a shared
+ratio (goal: batched ≥ 10× one-by-one), with fdd's own decode loop and with transformers' ``generate``
+(the problems/s include running the programs). Everything is measured side by side in one run; on a shared
 machine the absolute figures are noisy, the ratio less so.
 
     .venv/bin/python bench/bench_student.py [--threads 2] [--train 1000] [--steps 60] [--problems 128]
@@ -16,7 +17,8 @@ import time
 from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
-from student.inference import PredictItem, load_predictor
+from student.inference import PredictItem, Predictor, load_predictor
+from student.inference.generators import HFGenerator
 from student.training import TrainConfig, TrainExample, train
 
 
@@ -57,15 +59,24 @@ def main() -> None:
             f"({m['tokens_per_s'] / args.threads:.0f} per thread), params {m['params']:,}"
         )
         predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf", threads=args.threads)
+        gen = predictor.generator
+        hf = HFGenerator(gen.model, gen.tokenizer, gen.fmt, gen.device, own_decode=False)
+        engines = {
+            "own decode loop": predictor,
+            "transformers generate": Predictor(hf, predictor.tokenizer, predictor.fmt, predictor.text),
+        }
         # the one-by-one subset takes every k-th problem, so both see the same mix of 1-3 steps
         subset = items[:: max(1, len(items) // args.single)][: args.single]
-        batched, acc_b = _solve_rate(predictor, items, 64, args.max_new_tokens)
-        subset_batched, acc_sb = _solve_rate(predictor, subset, 64, args.max_new_tokens)
-        single, acc_s = _solve_rate(predictor, subset, 1, args.max_new_tokens)
-    print(f"inference batched (64): {batched:.1f} problems/s (accuracy {acc_b:.2f} after {m['steps']} steps)")
-    print(f"  the same {len(subset)} in a batch: {subset_batched:.1f} problems/s (accuracy {acc_sb:.2f})")
-    print(f"inference one by one:   {single:.1f} problems/s (accuracy {acc_s:.2f}, the same subset)")
-    print(f"ratio batched / one-by-one: {batched / single:.1f}x (goal >= 10x)")
+        rates = {}
+        for name, engine in engines.items():
+            batched, acc_b = _solve_rate(engine, items, 64, args.max_new_tokens)
+            single, acc_s = _solve_rate(engine, subset, 1, args.max_new_tokens)
+            rates[name] = (batched, single)
+            print(f"{name}: batched (64) {batched:.1f} problems/s (accuracy {acc_b:.2f} of {len(items)})")
+            print(f"  one by one {single:.1f} problems/s (accuracy {acc_s:.2f} of {len(subset)})")
+            print(f"  ratio batched / one-by-one: {batched / single:.1f}x (goal >= 10x)")
+    (own_b, own_s), (hf_b, hf_s) = rates.values()
+    print(f"own loop / generate: batched {own_b / hf_b:.2f}x, one by one {own_s / hf_s:.2f}x")
 
 
 if __name__ == "__main__":

@@ -57,9 +57,13 @@ class HFGenerator:
 
     name = "hf"
 
-    def __init__(self, model: Any, tokenizer: Any, fmt: PromptFormat, device: torch.device):
+    def __init__(
+        self, model: Any, tokenizer: Any, fmt: PromptFormat, device: torch.device, own_decode: bool = True
+    ):
+        """``own_decode``: decoder-only models through ``decode`` (False: ``generate``, for comparison)."""
         self.model, self.tokenizer, self.fmt, self.device = model.to(device).eval(), tokenizer, fmt, device
         self.seq2seq = fmt.kind == "seq2seq"
+        self.own_decode = own_decode and not self.seq2seq
         self.pad_id = tokenizer.pad_token_id
         self.eos_id = tokenizer.eos_token_id
 
@@ -99,7 +103,7 @@ class HFGenerator:
     def _generate_batch(
         self, prompts: list[list[int]], num_samples: int, temperature: float, max_new_tokens: int
     ) -> list[list[Completion]]:
-        if not self.seq2seq:
+        if self.own_decode:
             draws = num_samples if temperature > 0 else 1
             rows = decode(self.model, *self._pad(prompts), draws, temperature, max_new_tokens, self.eos_id)
             completions = [self._completion(row) for row in rows]
