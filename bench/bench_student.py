@@ -60,10 +60,14 @@ def main() -> None:
         )
         predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf", threads=args.threads)
         gen = predictor.generator
-        hf = HFGenerator(gen.model, gen.tokenizer, gen.fmt, gen.device, own_decode=False)
         engines = {
-            "own decode loop": predictor,
-            "transformers generate": Predictor(hf, predictor.tokenizer, predictor.fmt, predictor.text),
+            name: Predictor(
+                HFGenerator(gen.model, gen.tokenizer, gen.fmt, gen.device, own_decode=own),
+                predictor.tokenizer,
+                predictor.fmt,
+                predictor.text,
+            )
+            for name, own in (("own decode loop", True), ("transformers generate", False))
         }
         # the one-by-one subset takes every k-th problem, so both see the same mix of 1-3 steps
         subset = items[:: max(1, len(items) // args.single)][: args.single]
