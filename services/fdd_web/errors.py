@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("fdd.web")
@@ -61,6 +62,33 @@ class Refused(ServiceError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", code="reference_refused")
         self.field = field
+
+
+class _ErrorDetail(BaseModel):
+    message: str
+    type: str
+    code: str | None = None
+
+
+class _ErrorEnvelope(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: _ErrorDetail
+
+
+# The refusals any route of a service may answer, for an APIRouter's ``responses`` (the OpenAPI spec
+# then documents every status a client can get; the fuzz test in tests/fuzz checks it).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": _ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "The body could not be read (not UTF-8 text)."),
+        (401, "Missing or wrong bearer token."),
+        (404, "The named resource does not exist."),
+        (409, "The request conflicts with the resource's state."),
+        (413, "The body is larger than the service accepts."),
+        (422, "Invalid input; the message names the field."),
+    )
+}
 
 
 def envelope(status: int, message: str, type_: str, code: str | None = None, **extra: Any) -> JSONResponse:

@@ -43,9 +43,11 @@ def _error(description: str, message: str, type_: str, code: str | None = None) 
 CONFLICT = "run 1 is cancelled; cannot move to running"
 INVALID = "rounds: Input should be less than or equal to 10"
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body could not be read.", "There was an error parsing the body", "http_error"),
     401: _error("Missing or wrong bearer token.", "invalid admin token", "unauthorized"),
     404: _error("The run, round, dataset or problem does not exist.", "run 999 not found", "not_found"),
     409: _error("The request conflicts with the resource's state.", CONFLICT, "conflict"),
+    413: _error("The body is too large.", "body over the limit", "invalid_request_error", "too_large"),
     422: _error(
         "Invalid input; the message names the field.", INVALID, "invalid_request_error", "validation_error"
     ),

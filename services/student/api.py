@@ -20,6 +20,7 @@ from fdd.wire.student import (
     JobRead,
     JobStatus,
 )
+from fdd_web.errors import ERROR_RESPONSES
 from student import checkpoints
 from student.generation import PredictorCache
 from student.jobs.service import JobService
@@ -42,7 +43,7 @@ Jobs = Annotated[JobService, Depends(get_jobs)]
 Predictors = Annotated[PredictorCache, Depends(get_predictors)]
 Settings = Annotated[StudentSettings, Depends(get_app_settings)]
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/jobs", status_code=status.HTTP_201_CREATED, tags=["jobs"])

@@ -22,6 +22,7 @@ from fdd.wire.teacher import (
     VariantResponse,
 )
 from fdd.wire.teacher import UsageReport as UsageReportWire
+from fdd_web.errors import ERROR_RESPONSES
 from teacher.core import Teacher
 from teacher.deps import SettingsDep, TeacherDep
 from teacher.rationales import ENDPOINT as RATIONALES
@@ -29,7 +30,7 @@ from teacher.rationales import answer_rationales
 from teacher.usage import usage_report
 from teacher.variants import write_variants
 
-router = APIRouter(prefix="/v1", tags=["teacher"])
+router = APIRouter(prefix="/v1", tags=["teacher"], responses=ERROR_RESPONSES)
 Model = TypeVar("Model", bound=BaseModel)
 
 
