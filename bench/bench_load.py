@@ -8,7 +8,8 @@
    once (cached), then ``wrk`` sends about 10,000 requests of those bodies (wrk runs for a duration:
    a 5 s probe sets it from the rate, at most 300 s).
 
-For each it prints requests, req/s, latency p50/p99 and errors (socket errors, non-2xx). The figures
+For each it prints requests, req/s, latency p50/p99 and errors (socket errors incl. time-outs after
+``--timeout`` s, non-2xx). The figures
 depend on what else runs on the machine: the load average is printed beside them.
 
     .venv/bin/python bench/bench_load.py [--connections 200] [--seconds 60] [--teacher-requests 10000]
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -78,6 +80,19 @@ end
 """
 
 
+def run_wrk(url: str, script: Path, connections: int, seconds: float, timeout_s: int) -> wrk.WrkResult:
+    """``wrk.run`` with a request time-out (wrk's default, 2 s, counts every slower answer as an error)."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", f"--timeout={timeout_s}s"]
+    out = subprocess.run(
+        [*command, "-s", str(script), url], capture_output=True, text=True, check=True
+    ).stdout
+    data = json.loads(next(line for line in out.splitlines() if line.startswith("WRK "))[4:])
+    return wrk.WrkResult(
+        requests=data["requests"], seconds=data["duration_us"] / 1e6, p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000, socket_errors=data["errors"], non2xx=data["non2xx"],
+    )  # fmt: skip
+
+
 def show(name: str, result: wrk.WrkResult) -> None:
     print(
         f"{name}: {result.requests:,} requests in {result.seconds:.1f} s, {result.per_second:,.0f} req/s, "
@@ -133,7 +148,7 @@ def bench_orchestrator(state: Path, args: argparse.Namespace) -> None:
         script = state / "gets.lua"
         quoted = ",".join(json.dumps(p) for p in paths)
         script.write_text(_GETS % {"paths": quoted, "token": TOKEN} + _REPORT)
-        result = wrk.run(base, script, connections=args.connections, seconds=args.seconds)
+        result = run_wrk(base, script, args.connections, args.seconds, args.timeout)
         show(
             f"orchestrator GET (runs list, run read, problems page) x {args.connections} connections", result
         )
@@ -156,9 +171,9 @@ def bench_teacher(state: Path, args: argparse.Namespace) -> None:
         script.write_text(_POSTS % {"bodies": quoted, "auth": SERVICE_AUTH["Authorization"]} + _REPORT)
         # wrk runs for a duration, not a count: a 5 s probe gives the rate, then one run long enough
         # for --teacher-requests requests (capped at 300 s); the count printed is what was sent.
-        probe = wrk.run(base, script, connections=args.teacher_connections, seconds=5)
+        probe = run_wrk(base, script, args.teacher_connections, 5, args.timeout)
         seconds = min(300, max(5, args.teacher_requests / max(probe.per_second, 1)))
-        result = wrk.run(base, script, connections=args.teacher_connections, seconds=seconds)
+        result = run_wrk(base, script, args.teacher_connections, seconds, args.timeout)
         show(f"teacher cached POST /v1/rationales x {args.teacher_connections} connections", result)
 
 
@@ -168,6 +183,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--runs", type=int, default=100, help="runs created through the API")
     parser.add_argument("--problems", type=int, default=20_000, help="problems in the paged run")
+    parser.add_argument("--timeout", type=int, default=30, help="wrk's per-request time-out, seconds")
+    parser.add_argument("--only", choices=["orchestrator", "teacher"], default=None)
     parser.add_argument("--teacher-requests", type=int, default=10_000)
     parser.add_argument("--teacher-connections", type=int, default=64)
     parser.add_argument("--bodies", type=int, default=50, help="distinct cached teacher request bodies")
@@ -176,8 +193,10 @@ def main() -> None:
         sys.exit("wrk not found: apt-get install wrk")
     print(f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="fdd-load-") as tmp:
-        bench_orchestrator(Path(tmp), args)
-        bench_teacher(Path(tmp), args)
+        if args.only != "teacher":
+            bench_orchestrator(Path(tmp), args)
+        if args.only != "orchestrator":
+            bench_teacher(Path(tmp), args)
 
 
 if __name__ == "__main__":
