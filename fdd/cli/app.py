@@ -165,6 +165,7 @@ def run_status(run_id: RunId) -> None:
     """Show a run: status, stage, per-round metrics."""
     with client() as c:
         run = c.run(run_id)
+    from fdd.report import round_warnings
     from fdd.report.tables import round_table
 
     console.print(
@@ -174,6 +175,8 @@ def run_status(run_id: RunId) -> None:
     if run.get("error"):
         console.print(f"[red]{run['error']}[/red]")
     console.print(round_table(run))
+    for index, warning in round_warnings(run):
+        console.print(f"warning, round {index}: {warning}", style="yellow", markup=False, highlight=False)
 
 
 @run_app.command("watch")

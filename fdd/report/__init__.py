@@ -67,6 +67,15 @@ def _schedule(student: dict[str, Any]) -> str:
     return f"{student.get('epochs')} epochs/round"
 
 
+def round_warnings(run: dict[str, Any]) -> list[tuple[int, str]]:
+    """(round index, warning) of every round whose metrics flag its training as too short."""
+    return [
+        (rnd["index"], warning)
+        for rnd in run.get("rounds") or []
+        for warning in (rnd.get("metrics") or {}).get("warnings") or []
+    ]
+
+
 def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
     """Write ``report.md`` and its plots into ``out_dir``; return the Markdown file's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,6 +119,11 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "## Rounds",
         "",
         round_markdown(run),
+        "",
+        "## Warnings",
+        "",
+        *(f"- round {index}: {warning}" for index, warning in round_warnings(run)),
+        *([] if round_warnings(run) else ["None."]),
         "",
         "## Where the time went",
         "",

@@ -157,3 +157,19 @@ def test_the_service_token_comes_from_the_environment_then_from_fdd_ups_file(
     assert CliSettings(service_token_file=written).service_token_value() == "generated-by-fdd-up"
     monkeypatch.setenv("FDD_SERVICE_TOKEN", "exported")
     assert CliSettings(service_token_file=written).service_token_value() == "exported"
+
+
+def test_status_shows_the_warnings_of_a_round(orchestrator: str, state: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{state / 'orchestrator.db'}")
+    with sessionmaker(engine).begin() as session:
+        family = build_family(session)
+        session.get(Run, family.run_id).config = {"name": "warned"}
+        first = session.query(Round).filter_by(run_id=family.run_id, index=1).one()
+        first.metrics = {"warnings": ["most answers none: 91 % no_answer (542 of 595 classified problems)"]}
+    engine.dispose()
+    status = fdd(orchestrator, "run", "status", str(family.run_id))
+    assert status.returncode == 0, status.stderr
+    assert (
+        "warning, round 1: most answers none: 91 % no_answer (542 of 595 classified problems)"
+        in status.stdout
+    )

@@ -73,6 +73,16 @@ def test_report_writes_markdown_and_plots(tmp_path: Path) -> None:
         assert (tmp_path / "out" / name).read_bytes().startswith(b"\x89PNG")
         assert f"({name})" in text
     assert rejection_counts(bundle["rejections"]) == {"no_consensus": 2, "leakage": 1}
+    assert "## Warnings\n\nNone.\n" in text
+
+
+def test_report_lists_the_rounds_flagged_as_too_short(tmp_path: Path) -> None:
+    run = make_run()
+    run["rounds"][1]["metrics"]["warnings"] = [
+        "accuracy collapsed on svamp: 0.0 % vs 14.0 % in the previous round"
+    ]
+    text = build_report({"run": run, "rejections": [], "leak_scores": {}}, tmp_path).read_text()
+    assert "## Warnings\n\n- round 1: accuracy collapsed on svamp: 0.0 % vs 14.0 %" in text
 
 
 def test_leakage_by_round_scores_generated_questions_against_the_test_sets() -> None:

@@ -3,8 +3,10 @@
 Metrics: accuracy per benchmark (overall and by group, e.g. step count), the pool by origin and the
 distillation set's size, the round's easy/hard/no_answer counts, the teacher's calls, cache hits and
 cost for the round (from its usage report under the round's label; round 0 also counts INIT's),
-rejections by reason and the leakage scores of the round's accepted problems. Stop criteria: the
-teacher budget, and a plateau of the mean benchmark accuracy over ``patience`` rounds.
+rejections by reason and the leakage scores of the round's accepted problems, and ``warnings``: signs that
+the round's training was too short (accuracy collapsed against the previous round, most classified
+answers none), shown in the run's status and report. Stop criteria: the teacher budget, and a plateau of
+the mean benchmark accuracy over ``patience`` rounds.
 """
 
 from __future__ import annotations
@@ -68,6 +70,44 @@ def database_metrics(session: Session, run_id: int, round_id: int, round_index: 
     }
 
 
+# A round is flagged when a benchmark's accuracy fell below half the previous round's and by at least
+# 5 points (noise on a small test set moves less), or when most classified problems got no answer.
+COLLAPSE_RATIO = 0.5
+COLLAPSE_MIN_DROP = 0.05
+MOSTLY_NONE = 0.5
+TOO_SHORT = "the round's training may be too short (student.epochs, budget_examples or schedule)"
+
+
+def previous_evaluations(session: Session, run_id: int, round_index: int) -> dict[str, Any]:
+    """The evaluations of the run's round before ``round_index`` (empty for round 0)."""
+    previous = session.scalar(
+        sa.select(Round.id).where(Round.run_id == run_id, Round.index == round_index - 1)
+    )
+    return _evaluations(session, previous) if previous is not None else {}
+
+
+def round_warnings(metrics: dict[str, Any], previous: dict[str, Any]) -> list[str]:
+    """Signs in a round's metrics that its training was too short, one line each."""
+    warnings = []
+    for benchmark, evaluation in (metrics.get("evaluations") or {}).items():
+        if benchmark not in previous:
+            continue
+        now, before = float(evaluation["accuracy"]), float(previous[benchmark]["accuracy"])
+        if before - now >= COLLAPSE_MIN_DROP and now < before * COLLAPSE_RATIO:
+            warnings.append(
+                f"accuracy collapsed on {benchmark}: {100 * now:.1f} % vs {100 * before:.1f} % in the "
+                f"previous round; {TOO_SHORT}"
+            )
+    labels = metrics.get("labels") or {}
+    classified, none = sum(labels.values()), labels.get("no_answer", 0)
+    if classified and none / classified > MOSTLY_NONE:
+        warnings.append(
+            f"most answers none: {100 * none / classified:.0f} % no_answer ({none} of {classified} "
+            f"classified problems); {TOO_SHORT}"
+        )
+    return warnings
+
+
 async def teacher_usage(ctx: StageContext) -> dict[str, Any]:
     """The teacher's calls, cache hits, tokens and cost under the round's label (and INIT's for round 0)."""
     labels = [keys.usage_label(ctx.run.id, ctx.run.round_index)]
@@ -85,7 +125,9 @@ async def collect(ctx: StageContext) -> dict[str, Any]:
     run = ctx.run
     metrics = await ctx.db(database_metrics, run.id, run.round_id, run.round_index)
     previous = await ctx.db(lambda s: dict(s.get(Round, run.round_id).metrics or {}))
-    return {**previous, **metrics, "teacher": await teacher_usage(ctx)}
+    before = await ctx.db(previous_evaluations, run.id, run.round_index)
+    warnings = round_warnings(metrics, before)
+    return {**previous, **metrics, "teacher": await teacher_usage(ctx), "warnings": warnings}
 
 
 def with_stage_time(
