@@ -32,10 +32,10 @@ class ProblemIn(Strict):
     """One uploaded problem, in fdd's JSONL schema."""
 
     id: str | None = Field(None, min_length=1, max_length=200, description="Default: the row number.")
-    question: str = Field(min_length=1, max_length=MAX_TEXT)
-    answer: float
-    source: str | None = Field(None, max_length=100)
-    meta: dict[str, Any] = Field(default_factory=dict)
+    question: str = Field(min_length=1, max_length=MAX_TEXT, description="The problem's text.")
+    answer: float = Field(description="The gold answer (a finite number).")
+    source: str | None = Field(None, max_length=100, description="Where it comes from (free text).")
+    meta: dict[str, Any] = Field(default_factory=dict, description="Anything else, kept as given.")
 
     @field_validator("answer")
     @classmethod
@@ -56,12 +56,19 @@ class DatasetCreate(Strict):
     """``source=benchmark`` needs ``benchmark`` (and optionally ``split``); ``jsonl`` needs ``problems``;
     ``curriculum`` takes ``curriculum`` (defaults apply when omitted)."""
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")
-    source: DatasetSource
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$",
+        description="The dataset's name.",
+    )
+    source: DatasetSource = Field(description="benchmark, jsonl (problems in the body) or curriculum.")
     benchmark: str | None = Field(None, min_length=1, max_length=500, description="e.g. gsm8k, svamp.")
     split: str | None = Field(None, max_length=50, description="e.g. train/test for gsm8k, a for asdiv.")
-    problems: list[ProblemIn] | None = Field(None, min_length=1, max_length=MAX_PROBLEMS)
-    curriculum: CurriculumSpec | None = None
+    problems: list[ProblemIn] | None = Field(
+        None, min_length=1, max_length=MAX_PROBLEMS, description="source=jsonl: the problems."
+    )
+    curriculum: CurriculumSpec | None = Field(None, description="source=curriculum: what to generate.")
 
     @model_validator(mode="after")
     def _fields_match_source(self) -> DatasetCreate:
@@ -77,24 +84,24 @@ class DatasetCreate(Strict):
 class DatasetRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    name: str
-    source: DatasetSource
-    spec: dict[str, Any]
-    population_hash: str
-    n_problems: int
-    created_at: datetime
+    id: int = Field(description="The dataset's id (what seed.dataset_id and dataset:<id> name).")
+    name: str = Field(description="The dataset's name.")
+    source: DatasetSource = Field(description="benchmark, jsonl or curriculum.")
+    spec: dict[str, Any] = Field(description="How it was made: benchmark and split, or the curriculum spec.")
+    population_hash: str = Field(description="sha256 of its sorted content hashes (equal sets, equal hash).")
+    n_problems: int = Field(description="How many problems it holds.")
+    created_at: datetime = Field(description="When it was imported.")
 
 
 class DatasetProblemRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    external_id: str
-    question: str
-    answer: float
-    content_hash: str
-    meta: dict[str, Any]
+    id: int = Field(description="The problem's id in the dataset.")
+    external_id: str = Field(description="Its id in the source (or its row number).")
+    question: str = Field(description="The problem's text.")
+    answer: float = Field(description="The gold answer.")
+    content_hash: str = Field(description="sha256 of the normalised question and answer.")
+    meta: dict[str, Any] = Field(description="Anything else the source gave.")
 
 
 class DatasetDetail(DatasetRead):
