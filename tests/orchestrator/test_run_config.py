@@ -65,3 +65,11 @@ def test_configs_stored_before_the_schedule_existed_still_read() -> None:
 def test_a_teacher_backend_in_the_run_config_is_refused_not_ignored() -> None:
     with pytest.raises(ValidationError, match="FDD_TEACHER_BACKEND"):
         RunConfig(name="x", teacher={"backend": "openai"})
+
+
+def test_the_paraphrase_threshold_defaults_to_fdds_calibrated_one() -> None:
+    from fdd.leakage import CONTENT_THRESHOLD
+
+    assert RunConfig(name="x").leakage.content_threshold == CONTENT_THRESHOLD
+    with pytest.raises(ValidationError, match="leakage.content_threshold"):
+        RunConfig(name="x", leakage={"content_threshold": 0})

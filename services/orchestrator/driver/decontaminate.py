@@ -8,7 +8,7 @@ generated problem, so its n-gram overlap measures the grammar, not a leak.
 
 Both ``fdd.leakage`` signals are used (word n-grams and the content signal, which catches paraphrases):
 a match's ``score`` reaches ``leakage.threshold`` exactly when either signal reaches its own threshold
-(the content one is ``leakage.content_threshold`` when the config has it, else fdd's default).
+(the content one is ``leakage.content_threshold``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from fdd.datasets import Problem, load_benchmark
-from fdd.leakage import CONTENT_THRESHOLD, LookalikeIndex, Match
+from fdd.leakage import LookalikeIndex, Match
 from orchestrator.datasets import service as datasets
 from orchestrator.runs.schemas import RunConfig
 
@@ -64,7 +64,7 @@ def index_for(session: Session, config: RunConfig) -> LookalikeIndex | None:
     names = leakage_benchmarks(config)
     if not names:
         return None
-    content_threshold = getattr(config.leakage, "content_threshold", CONTENT_THRESHOLD)
+    content_threshold = config.leakage.content_threshold
     key = (names, config.leakage.n, config.leakage.threshold, content_threshold)
     with _LOCK:
         if key not in _CACHE:

@@ -111,7 +111,15 @@ class EvaluationConfig(Strict):
 
 
 class LeakageConfig(Strict):
-    threshold: float = Field(0.6, ge=0.0, le=1.0, description="Reject new problems scoring at or above this.")
+    threshold: float = Field(
+        0.6, ge=0.0, le=1.0, description="Reject new problems whose word n-gram score is at or above this."
+    )
+    content_threshold: float = Field(
+        0.7,
+        gt=0.0,
+        le=1.0,
+        description="Reject new problems whose numbers-and-nouns score (paraphrases) is at or above this.",
+    )
     n: int = Field(3, ge=1, le=16, description="Word n-gram size.")
     benchmarks: list[str] | None = Field(
         None,
