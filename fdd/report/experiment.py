@@ -80,7 +80,8 @@ def summarise(
     arms: dict[str, Any] = {}
     for arm, by_seed in records.items():
         acc = _by_seed(by_seed, "accuracy")
-        steps = sorted({k for r in by_seed.values() for k in r.get("by_steps", {})}, key=lambda k: int(k))
+        done = [r for r in by_seed.values() if r.get("status") == "done"]
+        steps = sorted({k for r in done for k in r.get("by_steps", {})}, key=lambda k: int(k))
         spent = {k: estimate(list(_by_seed(by_seed, k).values())) if _by_seed(by_seed, k) else None
                  for k in ("teacher_requests", "teacher_tokens", "variants_requested", "train_tokens",
                            "train_seconds", "wall_seconds")}  # fmt: skip

@@ -50,6 +50,16 @@ def test_summary_flags_budgets_that_differ_and_leaves_failed_runs_out():
     assert summary["arms"]["fdd"]["by_steps"]["1"]["mean"] == pytest.approx(71.0)
 
 
+def test_an_arm_whose_runs_all_stopped_early_is_listed_without_estimates(tmp_path):
+    records = {"fdd": {0: _record(60, 10, 10)}, "converge": {0: _record(59, 10, 10, "cancelled")}}
+    summary = summarise(records, [("converge", "fdd", [])])
+    assert summary["arms"]["converge"]["accuracy"] is None
+    assert summary["arms"]["converge"]["by_steps"] == {}
+    assert summary["arms"]["converge"]["failed"] == [0]
+    assert summary["comparisons"][0]["difference"] is None
+    assert "| converge |  (failed: [0]) | – |" in write_summary("t", records, [], tmp_path).read_text()
+
+
 def test_write_summary_writes_json_markdown_and_a_plot(tmp_path):
     records = {"fdd": {0: _record(60, 10, 10), 1: _record(64, 10, 10)}, "base": {0: _record(50, 10, 10)}}
     path = write_summary("t", records, [("fdd", "base", ["train_tokens"])], tmp_path)
