@@ -37,8 +37,9 @@ def test_curriculum_steps_stay_within_the_grammar() -> None:
 
 
 def test_tiny_model_values_are_checked_when_the_run_is_posted() -> None:
-    for bad, field in [({"hidden": -5}, "hidden"), ({"dropout": 5}, "dropout"), ({"arch": "rnn"}, "arch"),
-                       ({"vocab_size": 10**12}, "vocab_size"), ({"hidden": 100, "heads": 3}, "multiple")]:  # fmt: skip
+    cases = [({"hidden": -5}, "hidden"), ({"dropout": 5}, "dropout"), ({"arch": "rnn"}, "arch"),
+             ({"vocab_size": 10**12}, "vocab_size"), ({"hidden": 100, "heads": 3}, "multiple")]  # fmt: skip
+    for bad, field in cases:
         with pytest.raises(ValidationError, match=field):
             RunConfig(name="x", student={"tiny": bad})
     with pytest.raises(ValidationError, match="student.seed"):
