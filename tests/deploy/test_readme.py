@@ -29,8 +29,10 @@ def test_every_cli_variable_is_in_the_table() -> None:
     from fdd.cli.settings import CliSettings
 
     text = README.read_text()
-    for name in CliSettings.model_fields:
-        assert f"`FDD_CLI_{name.upper()}`" in text
+    for name, field in CliSettings.model_fields.items():
+        alias = field.validation_alias
+        variable = alias if isinstance(alias, str) else f"FDD_CLI_{name.upper()}"
+        assert f"`{variable}` | cli |" in text
 
 
 def test_data_default_holds_outside_make(tmp_path: Path) -> None:
