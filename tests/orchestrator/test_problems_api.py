@@ -41,13 +41,15 @@ def test_lineage_walks_from_grandchild_to_seed_with_label_history(
     assert api_client.get("/v1/problems/999999/lineage").status_code == 404
 
 
-def test_listing_filters_by_round_origin_and_label(api_client: TestClient, family: Family) -> None:
+def test_listing_filters_by_round_origin_label_and_steps(api_client: TestClient, family: Family) -> None:
     url = f"/v1/runs/{family.run_id}/problems"
     assert ids(api_client.get(url)) == [family.seed, family.other_seed, family.child, family.grandchild]
     assert ids(api_client.get(url, params={"round": 0})) == [family.seed, family.other_seed]
     assert ids(api_client.get(url, params={"origin": "complex"})) == [family.child]
     assert ids(api_client.get(url, params={"label": "hard"})) == [family.other_seed, family.child]
     assert ids(api_client.get(url, params={"label": "hard", "label_round": 1})) == [family.child]
+    assert ids(api_client.get(url, params={"steps": 2})) == [family.other_seed]
+    assert api_client.get(url, params={"steps": 0}).status_code == 422
     bad = api_client.get(url, params={"origin": "alien"})
     assert bad.status_code == 422
     assert bad.json()["error"]["message"].startswith("origin:")

@@ -19,6 +19,9 @@ router = APIRouter(tags=["problems"])
 RoundQuery = Annotated[int | None, Query(ge=0, le=10, description="Round index.")]
 
 
+StepsQuery = Annotated[int | None, Query(ge=1, le=1000, description="Only problems of this many steps.")]
+
+
 @router.get("/runs/{run_id}/problems")
 def list_problems(
     run_id: Id,
@@ -29,11 +32,12 @@ def list_problems(
     origin: Annotated[Origin | None, Query()] = None,
     label: Annotated[LabelValue | None, Query()] = None,
     label_round: RoundQuery = None,
+    steps: StepsQuery = None,
 ) -> Page[ProblemRead]:
-    """A run's problems; ``round`` = round created, ``label`` (in ``label_round`` or any round)."""
+    """A run's problems; ``round`` = round created, ``label`` (in ``label_round`` or any round), ``steps``."""
     return service.list_problems(
         session, run_id, limit=limit, cursor=cursor, round_created=round, origin=origin, label=label,
-        label_round=label_round,
+        label_round=label_round, steps=steps,
     )  # fmt: skip
 
 

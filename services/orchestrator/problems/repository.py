@@ -35,6 +35,7 @@ def list_page(
     origin: Origin | None = None,
     label: LabelValue | None = None,
     label_round: int | None = None,
+    steps: int | None = None,
 ) -> list[sa.RowMapping]:
     """Up to ``limit + 1`` problems of a run after ``cursor`` (id order), filtered, as ``LISTED`` columns.
 
@@ -48,6 +49,8 @@ def list_page(
         query = query.where(Problem.round_created == round_created)
     if origin is not None:
         query = query.where(Problem.origin == origin)
+    if steps is not None:
+        query = query.where(Problem.steps == steps)
     if label is not None:
         labelled = sa.select(Label.id).where(Label.problem_id == Problem.id, Label.label == label)
         if label_round is not None:

@@ -43,12 +43,13 @@ def list_problems(
     origin: Origin | None = None,
     label: LabelValue | None = None,
     label_round: int | None = None,
+    steps: int | None = None,
 ) -> Page[ProblemRead]:
     """A page of a run's problems (id order), filtered by creation round, origin and label."""
     get_run_or_404(session, run_id)
     rows = repository.list_page(
         session, run_id, limit=limit, cursor=cursor, round_created=round_created, origin=origin,
-        label=label, label_round=label_round,
+        label=label, label_round=label_round, steps=steps,
     )  # fmt: skip
     return page_of([ProblemRead.model_validate(dict(p)) for p in rows], [p["id"] for p in rows], limit)
 

@@ -33,7 +33,7 @@ def problems_page(
 ) -> dict[str, Any]:
     """A page of the run's problems, each with its label per round."""
     run = get_run_or_404(session, run_id)
-    rows = repository.problems_page(
+    rows = problems_repository.list_page(
         session, run_id, limit=limit, cursor=cursor, round_created=round_created, origin=origin,
         label=label, label_round=label_round, steps=steps,
     )  # fmt: skip

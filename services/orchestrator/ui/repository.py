@@ -13,9 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from orchestrator.enums import LabelValue, Origin
 from orchestrator.problems.models import Label, Problem, Rationale, Rejection
-from orchestrator.problems.repository import LISTED
 from orchestrator.runs.models import Round, WorkItem
 from orchestrator.runs.state import Stage
 
@@ -26,37 +24,6 @@ def _bin(session: Session, column: Any, bins: int) -> sa.ColumnElement[int]:
     if session.get_bind().dialect.name == "postgresql":
         scaled = sa.func.floor(scaled)
     return sa.cast(scaled, sa.Integer)
-
-
-def problems_page(
-    session: Session,
-    run_id: int,
-    *,
-    limit: int,
-    cursor: int | None,
-    round_created: int | None,
-    origin: Origin | None,
-    label: LabelValue | None,
-    label_round: int | None,
-    steps: int | None,
-) -> list[sa.RowMapping]:
-    """``problems.repository.list_page`` plus a step-count filter (the listing the API lacks; the two
-    belong together in the problems slice once it takes the ``steps`` filter)."""
-    query = sa.select(*LISTED).where(Problem.run_id == run_id).order_by(Problem.id).limit(limit + 1)
-    if cursor is not None:
-        query = query.where(Problem.id > cursor)
-    if round_created is not None:
-        query = query.where(Problem.round_created == round_created)
-    if origin is not None:
-        query = query.where(Problem.origin == origin)
-    if steps is not None:
-        query = query.where(Problem.steps == steps)
-    if label is not None:
-        labelled = sa.select(Label.id).where(Label.problem_id == Problem.id, Label.label == label)
-        if label_round is not None:
-            labelled = labelled.join(Round, Round.id == Label.round_id).where(Round.index == label_round)
-        query = query.where(labelled.exists())
-    return list(session.execute(query).mappings())
 
 
 def rounds_of(session: Session, run_ids: list[int]) -> list[Round]:
