@@ -128,7 +128,32 @@ class _Postings:
         return np.bincount(cells, weights=spread, minlength=n_rows * n_docs).reshape(n_rows, n_docs)
 
 
-class LeakageIndex:
+class _BatchedIndex:
+    """What both signals' indexes share: ``ids`` of the indexed questions, and questions scored in
+    numpy batches of ``_BATCH`` by the subclass's ``_score_batch``."""
+
+    ids: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def best_match(self, question: str) -> Match:
+        """Return the indexed problem that scores highest against ``question``."""
+        return self.best_matches([question])[0]
+
+    def best_matches(self, questions: Iterable[str]) -> list[Match]:
+        """Return the best match of every question, in order (scored in numpy batches)."""
+        questions = list(questions)
+        matches: list[Match] = []
+        for start in range(0, len(questions), _BATCH):
+            matches.extend(self._score_batch(questions[start : start + _BATCH]))
+        return matches
+
+    def _score_batch(self, questions: Sequence[str]) -> list[Match]:
+        raise NotImplementedError
+
+
+class LeakageIndex(_BatchedIndex):
     """Inverted index from hashed word n-grams to the benchmark questions that contain them."""
 
     def __init__(self, items: Iterable[tuple[str, str]], n: int = 3, normalize_numbers: bool = True):
@@ -152,21 +177,6 @@ class LeakageIndex:
     def from_benchmarks(cls, benchmarks: Iterable[Benchmark], **options) -> LeakageIndex:
         """Index the questions of every problem of every benchmark."""
         return cls.from_problems((p for bench in benchmarks for p in bench), **options)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def best_match(self, question: str) -> Match:
-        """Return the benchmark problem whose question contains most of ``question``'s n-grams."""
-        return self.best_matches([question])[0]
-
-    def best_matches(self, questions: Iterable[str]) -> list[Match]:
-        """Return the best match of every question, in order (scored in numpy batches)."""
-        questions = list(questions)
-        matches: list[Match] = []
-        for start in range(0, len(questions), _BATCH):
-            matches.extend(self._score_batch(questions[start : start + _BATCH]))
-        return matches
 
     def _score_batch(self, questions: Sequence[str]) -> list[Match]:
         rows, keys = _hashed_grams(questions, self.n, self.normalize_numbers)
@@ -265,7 +275,7 @@ def content_features(text: str) -> list[str]:
     return features
 
 
-class ContentIndex:
+class ContentIndex(_BatchedIndex):
     """The second signal: how much of a question's numbers and counted things one benchmark question holds.
 
     Word n-grams miss paraphrases (synonyms, reordered clauses, renamed people), yet a paraphrased math
@@ -292,21 +302,6 @@ class ContentIndex:
     def from_problems(cls, problems: Iterable[Problem]) -> ContentIndex:
         """Index the questions of ``problems`` under their ids."""
         return cls((p.id, p.question) for p in problems)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def best_match(self, question: str) -> Match:
-        """Return the benchmark problem holding the largest weighted share of ``question``'s features."""
-        return self.best_matches([question])[0]
-
-    def best_matches(self, questions: Iterable[str]) -> list[Match]:
-        """Return the best match of every question, in order."""
-        questions = list(questions)
-        matches: list[Match] = []
-        for start in range(0, len(questions), _BATCH):
-            matches.extend(self._score_batch(questions[start : start + _BATCH]))
-        return matches
 
     def _score_batch(self, questions: Sequence[str]) -> list[Match]:
         features = [set(content_features(q)) for q in questions]
