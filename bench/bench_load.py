@@ -42,16 +42,6 @@ from tests.fixtures.processes import SERVICE_AUTH, running_service  # noqa: E402
 from tests.fixtures.servers import fresh_postgres_database  # noqa: E402
 
 TOKEN = "bench-load-token"
-_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "WRK {\\"requests\\":%d,\\"duration_us\\":%d,\\"p50_us\\":%d,\\"p99_us\\":%d," ..
-    "\\"errors\\":%d,\\"non2xx\\":%d}\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
-"""
 _GETS = """
 local paths = {%(paths)s}
 local i = 0
@@ -147,7 +137,7 @@ def bench_orchestrator(state: Path, args: argparse.Namespace) -> None:
                 client.get(path).raise_for_status()
         script = state / "gets.lua"
         quoted = ",".join(json.dumps(p) for p in paths)
-        script.write_text(_GETS % {"paths": quoted, "token": TOKEN} + _REPORT)
+        script.write_text(_GETS % {"paths": quoted, "token": TOKEN} + wrk.REPORT_LUA)
         result = run_wrk(base, script, args.connections, args.seconds, args.timeout)
         show(
             f"orchestrator GET (runs list, run read, problems page) x {args.connections} connections", result
@@ -168,7 +158,7 @@ def bench_teacher(state: Path, args: argparse.Namespace) -> None:
                     client.post("/v1/rationales", content=body, headers={"content-type": "application/json"})
         script = state / "posts.lua"
         quoted = ",".join(json.dumps(b) for b in bodies)
-        script.write_text(_POSTS % {"bodies": quoted, "auth": SERVICE_AUTH["Authorization"]} + _REPORT)
+        script.write_text(_POSTS % {"bodies": quoted, "auth": SERVICE_AUTH["Authorization"]} + wrk.REPORT_LUA)
         # wrk runs for a duration, not a count: a 5 s probe gives the rate, then one run long enough
         # for --teacher-requests requests (capped at 300 s); the count printed is what was sent.
         probe = run_wrk(base, script, args.teacher_connections, 5, args.timeout)

@@ -31,11 +31,15 @@ request = function()
   i = i + 1
   return wrk.format(nil, "%(path)s", nil, bodies[(i %% #bodies) + 1])
 end
+"""
+# wrk's ``done`` hook: one JSON line with requests, duration, latency percentiles and errors (a plain
+# Lua snippet, appended to any script; ``run`` parses the line).
+REPORT_LUA = """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "WRK {\\"requests\\":%%d,\\"duration_us\\":%%d,\\"p50_us\\":%%d,\\"p99_us\\":%%d," ..
-    "\\"errors\\":%%d,\\"non2xx\\":%%d}\\n",
+    "WRK {\\"requests\\":%d,\\"duration_us\\":%d,\\"p50_us\\":%d,\\"p99_us\\":%d," ..
+    "\\"errors\\":%d,\\"non2xx\\":%d}\\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
     e.connect + e.read + e.write + e.timeout, e.status))
 end
@@ -63,7 +67,7 @@ def available() -> bool:
 def write_script(path: Path, url_path: str, bodies: list[bytes]) -> Path:
     """A wrk Lua script POSTing ``bodies`` (JSON) to ``url_path`` round robin."""
     quoted = ",".join(json.dumps(b.decode()) for b in bodies)
-    path.write_text(_SCRIPT % {"bodies": quoted, "half": len(bodies) // 2, "path": url_path})
+    path.write_text(_SCRIPT % {"bodies": quoted, "half": len(bodies) // 2, "path": url_path} + REPORT_LUA)
     return path
 
 
