@@ -1,8 +1,9 @@
 """``fdd experiment …``: the paper's experiments, offline, as arms × seeds compared with intervals.
 
 - ``ablation``: FDD vs the same loop with variants of random seed problems (no feedback; the same number
-  of new problems asked each round, so the same teacher requests), and vs the seeds alone trained with the
-  same student compute (training tokens) as the FDD arm of the same seed spent over all its rounds;
+  of new problems asked each round, so the same teacher requests, and in each feedback round trained on the
+  real tokens that the FDD arm of the same seed trained on in that round: ``student_by_round``, schedule
+  ``tokens``), and vs the seeds alone trained on the tokens the FDD arm trained on over all its rounds;
 - ``halves``: complex-variants-only vs similar-problems-only vs both (held-out classify pool, so the
   hard → similar half carries signal);
 - ``rounds``: accuracy after 0…5 rounds (one 5-round run per seed: each round is what an r-round run
@@ -16,15 +17,17 @@ Each arm runs on every seed of ``--seeds`` (the curriculum's and the student's s
 per arm the mean final accuracy with its 95 % interval, overall and per step count, what it spent
 (teacher requests and tokens, new problems asked, training tokens and seconds, wall time), and for each
 comparison the paired difference (same seed) with its interval and a check that the budgets match
-(``fdd.report.experiment``). Runs are resumable: a finished arm/seed is kept in ``<out>/runs/`` and not
-run again; an unfinished one is picked up where the orchestrator left it (its state lives under
-``--state-dir``, which is not wiped). By default the command starts its own local stack (two workers of
-one thread: two runs train side by side); ``--url`` uses a running orchestrator instead.
+(``fdd.report.experiment``). Runs are resumable: a finished arm/seed is kept in ``<out>/runs/`` and not run
+again, nor is an arm whose config (its name aside) is that of a finished run of another experiment under the
+same report root (``<out>/../.runs``); an unfinished one is picked up where the orchestrator left it (its
+state lives under ``--state-dir``, which is not wiped). By default the command starts its own local stack (two
+workers of one thread: two runs train side by side); ``--url`` uses a running orchestrator instead.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import time
 from contextlib import ExitStack
@@ -56,8 +59,15 @@ StateDir = Annotated[
 Url = Annotated[str | None, typer.Option(help="Use the orchestrator at this URL instead of a local stack.")]
 Port = Annotated[int, typer.Option(help="First of the three ports of the experiment's own stack.")]
 Quick = Annotated[bool, typer.Option(help="The quick demo config (a smoke test of the experiment).")]
+Arms = Annotated[
+    str | None,
+    typer.Option(
+        "--arms", help="Comma-separated arms to run (default: all); others' finished runs still report."
+    ),
+]
 TERMINAL = {"done", "failed", "cancelled"}
 SEEDS_ONLY = "seeds-only"
+MATCH_TOKENS = "$match_tokens"  # an arm spec key: train each round on the FDD arm's tokens of that round
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -80,21 +90,33 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def round_tokens(bundle: dict[str, Any]) -> dict[int, int]:
+    """The real tokens that each round of a finished run trained on (round index -> tokens)."""
+    return {
+        int(r["index"]): int(
+            ((r.get("metrics") or {}).get("train") or {}).get("metrics", {}).get("tokens", 0)
+        )
+        for r in bundle["run"]["rounds"] or []
+    }
+
+
 def seeds_only_config(base: dict[str, Any], fdd: dict[str, Any]) -> dict[str, Any]:
-    """The seeds-only arm: no rounds of new problems, one training on the seeds with the training tokens
-    that the FDD arm of the same seed spent over all its rounds (its round 0 trained on the same seeds,
-    so its tokens per example pass convert the total into example passes)."""
-    record = fdd["record"]
-    first = (
-        ((fdd["bundle"]["run"]["rounds"] or [{}])[0].get("metrics") or {}).get("train", {}).get("metrics", {})
-    )
-    passes_r0 = float(first.get("epochs", 0.0)) * int(first.get("train_examples", 0))
-    tokens_per_pass = int(first.get("tokens", 0)) / max(passes_r0, 1.0)
-    budget = max(1, round(record["train_tokens"] / max(tokens_per_pass, 1e-9)))
-    # the budget schedule rounds up to whole epochs; the step cap ends it at the budget itself
-    steps = max(1, round(budget / int(base["student"].get("batch_size", 32))))
-    student = {"schedule": "budget", "budget_examples": budget, "max_steps": steps}
+    """The seeds-only arm: no rounds of new problems, one training on the seeds for the real tokens that the
+    FDD arm of the same seed trained on over all its rounds (schedule ``tokens``)."""
+    student = {"schedule": "tokens", "budget_tokens": max(1, int(fdd["record"]["train_tokens"]))}
     return merge(base, {"rounds": 0, "student": student})
+
+
+def token_matched_config(base: dict[str, Any], arm: dict[str, Any], fdd: dict[str, Any]) -> dict[str, Any]:
+    """``arm`` trained, in every feedback round, on the real tokens that the FDD arm of the same seed trained
+    on in that round (round 0 trains on the same seeds in both, under the same knobs, so it is not
+    overridden): equal student compute, round by round, whatever the arms' problems' lengths."""
+    by_round = {
+        str(index): {"schedule": "tokens", "budget_tokens": max(1, tokens)}
+        for index, tokens in sorted(round_tokens(fdd["bundle"]).items())
+        if index > 0
+    }
+    return merge(merge(base, arm), {"student_by_round": by_round})
 
 
 class Experiment:
@@ -105,6 +127,8 @@ class Experiment:
         self.runs_dir = out / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.state_path = out / "state.json"
+        self.shared_dir = out.parent / ".runs"
+        self.shared_dir.mkdir(parents=True, exist_ok=True)
         self.state: dict[str, int] = (
             json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
         )
@@ -118,27 +142,73 @@ class Experiment:
         return f"{arm}-s{seed}"
 
     def finished(self, arm: str, seed: int) -> dict[str, Any] | None:
+        """The arm's finished run on ``seed``: this experiment's own, or one of any experiment whose config
+        was identical (shared through ``<out>/../.runs``, so that, e.g., the paths experiment's k = 2 arm is
+        the ablation's FDD arm and is not trained twice)."""
         path = self.runs_dir / f"{self.key(arm, seed)}.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        if path.exists():
+            return json.loads(path.read_text())
+        config = self.config(arm, seed)
+        shared = None if config is None else self.shared_path(config)
+        if shared is None or not shared.exists():
+            return None
+        path.write_bytes(shared.read_bytes())
+        console.print(f"{self.key(arm, seed)}: the same config's finished run reused ({shared})")
+        return json.loads(path.read_text())
+
+    def shared_path(self, config: dict[str, Any]) -> Path:
+        """Where a finished run of ``config`` (its name aside) is kept for every experiment under one root."""
+        body = json.dumps({k: v for k, v in config.items() if k != "name"}, sort_keys=True)
+        return self.shared_dir / f"{hashlib.sha256(body.encode()).hexdigest()[:24]}.json"
 
     def config(self, arm: str, seed: int) -> dict[str, Any] | None:
-        """The arm's run config, or None while it waits for another arm (seeds-only waits for fdd)."""
+        """The arm's run config, or None while it waits for the FDD arm of its seed (the seeds-only and the
+        token-matched arms take their budgets from it)."""
         base = merge(self.base(seed), {"name": f"{self.name}-{self.key(arm, seed)}"})
+        spec = dict(self.arms[arm])
+        match = spec.pop(MATCH_TOKENS, None)
+        if arm != SEEDS_ONLY and match is None:
+            return merge(base, spec)
+        reference = self.finished("fdd", seed)
+        if reference is None or reference["record"]["status"] != "done":
+            return None
         if arm == SEEDS_ONLY:
-            fdd = self.finished("fdd", seed)
-            if fdd is None or fdd["record"]["status"] != "done":
-                return None
-            return seeds_only_config(base, fdd)
-        return merge(base, self.arms[arm])
+            return seeds_only_config(base, reference)
+        return token_matched_config(base, spec, reference)
 
-    def run(self, client: OrchestratorClient, poll_s: float = 5.0) -> None:
-        """Create what is missing, follow every open run, save each one as it finishes."""
-        todo = [(a, s) for s in self.seeds for a in self.arms if self.finished(a, s) is None]
+    def selected(self, only: str | None) -> list[str]:
+        """The arms named in ``only`` (comma-separated; None: all), refused when one is unknown or waits for
+        an FDD arm that is neither run nor finished."""
+        if only is None:
+            return list(self.arms)
+        names = [a.strip() for a in only.split(",") if a.strip()]
+        unknown = [a for a in names if a not in self.arms]
+        if unknown or not names:
+            raise typer.BadParameter(
+                f"unknown arm(s) {unknown}; this experiment has {list(self.arms)}", param_hint="--arms"
+            )
+        waiting = [a for a in names if a == SEEDS_ONLY or MATCH_TOKENS in self.arms[a]]
+        missing = [s for s in self.seeds if self.finished("fdd", s) is None]
+        if waiting and "fdd" not in names and missing:
+            raise typer.BadParameter(
+                f"{waiting} take their budgets from the fdd arm, unfinished on seed(s) {missing}: "
+                "add fdd to --arms",
+                param_hint="--arms",
+            )
+        return names
+
+    def run(self, client: OrchestratorClient, arms: list[str] | None = None, poll_s: float = 5.0) -> None:
+        """Create what is missing (of ``arms``; None: all), follow every open run, save each when it ends."""
+        arms = list(self.arms) if arms is None else arms
+        todo = [(a, s) for s in self.seeds for a in arms if self.finished(a, s) is None]
         shown: dict[str, str] = {}
         while todo:
             for arm, seed in list(todo):
                 key = self.key(arm, seed)
                 if key not in self.state:
+                    if self.finished(arm, seed) is not None:  # an identical config finished meanwhile
+                        todo.remove((arm, seed))
+                        continue
                     config = self.config(arm, seed)
                     if config is None:
                         continue
@@ -153,8 +223,11 @@ class Experiment:
                 if run["status"] in TERMINAL:
                     bundle = fetch_run_bundle(client, run["id"])
                     record = run_record(bundle)
-                    path = self.runs_dir / f"{key}.json"
-                    path.write_text(json.dumps({"record": record, "bundle": bundle}, indent=1))
+                    body = json.dumps({"record": record, "bundle": bundle}, indent=1)
+                    (self.runs_dir / f"{key}.json").write_text(body)
+                    config = self.config(arm, seed)
+                    if run["status"] == "done" and config is not None:
+                        self.shared_path(config).write_text(body)
                     console.print(f"{key}: {run['status']}, final accuracy {record['accuracy']}")
                     todo.remove((arm, seed))
             if todo:
@@ -206,11 +279,12 @@ def run_experiment(
     url: str | None,
     quick: bool,
     port: int = 8100,
+    only: str | None = None,
 ) -> Experiment:
     out = output or Path("reports") / name
     experiment = Experiment(name, arms, seeds, out, quick)
     with ExitStack() as stack:
-        experiment.run(_stack(name, state_dir, url, port, stack))
+        experiment.run(_stack(name, state_dir, url, port, stack), experiment.selected(only))
     records = experiment.records()
     for arm in arms:
         bundle = experiment.bundle(arm, seeds[0])
@@ -231,17 +305,18 @@ BUDGETS = ["teacher_requests", "train_tokens"]
 
 @experiment_app.command("ablation")
 def ablation(seeds: Seeds = "0,1,2", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
-    """FDD vs no-feedback variants (same teacher requests) vs the seeds alone (same training tokens)."""
-    arms = {"fdd": {}, "no-feedback": {"feedback": "random"}, SEEDS_ONLY: {}}
+             quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+    """FDD vs no-feedback variants (same teacher requests, same training tokens in every round) vs the seeds
+    alone (same training tokens)."""
+    arms = {"fdd": {}, "no-feedback": {"feedback": "random", MATCH_TOKENS: "fdd"}, SEEDS_ONLY: {}}
     comparisons = [("fdd", "no-feedback", BUDGETS), ("fdd", SEEDS_ONLY, ["train_tokens"])]
     run_experiment("ablation", arms, comparisons, "FDD vs no-feedback vs seeds only", parse_seeds(seeds),
-                   output, state_dir, url, quick, port)  # fmt: skip
+                   output, state_dir, url, quick, port, only)  # fmt: skip
 
 
 @experiment_app.command("policy")
 def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
     """The round training policy: fixed epochs from the base, a warm start, training to convergence."""
     arms = {
         "epochs-base": {"student": {"schedule": "epochs", "init": "base"}},
@@ -250,12 +325,12 @@ def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("epochs-previous", "epochs-base", []), ("converge-base", "epochs-base", [])]
     run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
-                   state_dir, url, quick, port)  # fmt: skip
+                   state_dir, url, quick, port, only)  # fmt: skip
 
 
 @experiment_app.command("classify")
 def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
+             quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
     """The easy/hard signal: the training pool (the paper) vs held-out seeds, greedy vs 4 samples."""
     arms = {
         "train-greedy": {},
@@ -264,12 +339,12 @@ def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = 
     }
     comparisons = [("heldout-greedy", "train-greedy", BUDGETS), ("train-k4", "train-greedy", BUDGETS)]
     run_experiment("classify", arms, comparisons, "Classification signal", parse_seeds(seeds), output,
-                   state_dir, url, quick, port)  # fmt: skip
+                   state_dir, url, quick, port, only)  # fmt: skip
 
 
 @experiment_app.command("halves")
 def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
     """What each half of the feedback buys: complex-only vs similar-only vs both (held-out classify pool)."""
     pool = {"classify_pool": "heldout", "heldout_fraction": 0.2}
     arms = {
@@ -279,15 +354,15 @@ def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("both", "complex-only", ["train_tokens"]), ("both", "similar-only", ["train_tokens"])]
     run_experiment("halves", arms, comparisons, "Complex variants vs similar problems", parse_seeds(seeds),
-                   output, state_dir, url, quick, port)  # fmt: skip
+                   output, state_dir, url, quick, port, only)  # fmt: skip
 
 
 @experiment_app.command("rounds")
 def rounds(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
     """Accuracy after 0…5 rounds (one 5-round run per seed; round r is an r-round run's result)."""
     experiment = run_experiment("rounds", {"rounds-5": {"rounds": 5}}, [], "Accuracy after r rounds",
-                                parse_seeds(seeds), output, state_dir, url, quick, port)  # fmt: skip
+                                parse_seeds(seeds), output, state_dir, url, quick, port, only)  # fmt: skip
     _rounds_table(experiment, output or Path("reports/rounds"))
 
 
@@ -309,12 +384,12 @@ def _rounds_table(experiment: Experiment, out: Path) -> None:
 
 @experiment_app.command("paths")
 def paths(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-          quick: Quick = False, port: Port = 8100) -> None:  # fmt: skip
+          quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
     """k = 1, 2, 4 reasoning paths per seed problem."""
     arms = {f"k={k}": {"teacher": {"k": k}} for k in (1, 2, 4)}
     comparisons = [("k=2", "k=1", []), ("k=4", "k=1", []), ("k=4", "k=2", [])]
     run_experiment("paths", arms, comparisons, "Number of reasoning paths k", parse_seeds(seeds), output,
-                   state_dir, url, quick, port)  # fmt: skip
+                   state_dir, url, quick, port, only)  # fmt: skip
 
 
 def leakage_by_round(questions_by_round: dict[int, list[str]], threshold: float) -> dict[int, dict[str, Any]]:

@@ -77,7 +77,7 @@ class TrainExample(Strict):
     program: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
 
 
-Schedule = Literal["budget", "epochs", "converge"]
+Schedule = Literal["budget", "epochs", "converge", "tokens"]
 Init = Literal["base", "previous"]
 
 
@@ -87,19 +87,23 @@ class TrainingKnobs(Strict):
     is written once and an unknown one is a 422 when the run or the job is posted.
 
     ``schedule`` says how much a round trains: ``epochs`` (fixed passes over the whole set, so compute grows
-    with the set, as in the paper), ``budget`` (``budget_examples`` example passes whatever the set's size)
-    or ``converge`` (until the held-out slice's loss has not improved for ``patience`` validations, at most
-    ``epochs`` passes). ``init`` says where a round starts: ``base`` (the paper: the base checkpoint every
-    round) or ``previous`` (a warm start from the last round's checkpoint on the whole set).
+    with the set, as in the paper), ``budget`` (``budget_examples`` example passes whatever the set's size),
+    ``tokens`` (``budget_tokens`` real, non-padding tokens: the compute budget that arms of an experiment are
+    matched on) or ``converge`` (until the held-out slice's loss has not improved for ``patience``
+    validations, at most ``epochs`` passes). ``init`` says where a round starts: ``base`` (the paper: the base
+    checkpoint every round) or ``previous`` (a warm start from the last round's checkpoint on the whole set).
     """
 
     base_model: str = Field(
         "tiny", min_length=1, max_length=500, description="'tiny' (built offline), a local path, or a hub id."
     )
-    schedule: Schedule = Field("epochs", description="budget | epochs | converge (see above).")
+    schedule: Schedule = Field("epochs", description="budget | epochs | converge | tokens (see above).")
     epochs: int = Field(30, ge=1, le=1000, description="Passes over the set (the ceiling under converge).")
     budget_examples: int = Field(
         40_000, ge=1, description="Example passes per round under schedule=budget, on the distinct pairs."
+    )
+    budget_tokens: int = Field(
+        1_000_000, ge=1, le=10**12, description="Real (non-padding) tokens per round under schedule=tokens."
     )
     patience: int = Field(
         3, ge=1, le=100, description="converge: validations without improvement before training stops."
@@ -280,7 +284,7 @@ class TrainMetrics(Open):
     steps: int = 0
     total_steps: int = 0
     epochs: float = 0.0
-    stopped: str = "completed"  # completed | time_limit | converged
+    stopped: str = "completed"  # completed | time_limit | converged | token_budget
     seconds: float = 0.0
     tokens_per_s: float = 0.0
     tokens: int = 0  # real (non-padding) tokens processed

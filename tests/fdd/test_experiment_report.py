@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 
-from fdd.cli.experiments import parse_seeds, seeds_only_config
+from fdd.cli.experiments import Experiment, parse_seeds, seeds_only_config, token_matched_config
 from fdd.report.experiment import run_record, summarise, write_summary
 from fdd.report.stats import estimate, paired
 
@@ -99,14 +100,27 @@ def test_the_seeds_only_arm_gets_the_training_tokens_fdd_spent():
     )
     base = {"student": {"batch_size": 10}}
     config = seeds_only_config(base, {"record": record, "bundle": bundle})
-    # round 0: 6,000 tokens over 600 example passes → 10 tokens a pass; 24,000 tokens → 2,400 passes
     assert config["rounds"] == 0
-    assert config["student"] == {
-        "batch_size": 10,
-        "schedule": "budget",
-        "budget_examples": 2400,
-        "max_steps": 240,
-    }
+    assert config["student"] == {"batch_size": 10, "schedule": "tokens", "budget_tokens": 24000}
+    # the no-feedback arm: FDD's tokens in each feedback round; round 0 (the same seeds, knobs) as it is
+    matched = token_matched_config(base, {"feedback": "random"}, {"record": record, "bundle": bundle})
+    assert matched["feedback"] == "random"
+    assert matched["student"] == {"batch_size": 10}
+    assert matched["student_by_round"] == {"1": {"schedule": "tokens", "budget_tokens": 18000}}
+
+
+def test_an_identical_config_finished_by_another_experiment_is_reused(tmp_path, monkeypatch):
+    bundle = {"run": {"id": 1, "status": "done", "rounds": [_round(0, 0.2, 6000, 6.0, 100)]}}
+    finished = {"record": run_record(bundle), "bundle": bundle}
+    ablation = Experiment("ablation", {"fdd": {}}, [0], tmp_path / "ablation", quick=True)
+    paths = Experiment("paths", {"k=2": {"teacher": {"k": 2}}, "k=1": {"teacher": {"k": 1}}}, [0],
+                       tmp_path / "paths", quick=True)  # fmt: skip
+    assert paths.finished("k=2", 0) is None
+    ablation.shared_path(ablation.config("fdd", 0)).write_text(json.dumps(finished))
+    # the quick demo config has k = 2: the same run, whatever the experiment's and the arm's names
+    assert paths.finished("k=2", 0) == finished
+    assert (tmp_path / "paths" / "runs" / "k=2-s0.json").exists()
+    assert paths.finished("k=1", 0) is None
 
 
 def test_seeds_are_parsed_and_checked():
@@ -115,3 +129,19 @@ def test_seeds_are_parsed_and_checked():
     assert parse_seeds("2,0, 1") == [0, 1, 2]
     with pytest.raises(typer.BadParameter):
         parse_seeds("a,b")
+
+
+def test_arms_are_chosen_by_name_and_a_budget_taker_needs_its_reference(tmp_path):
+    import typer
+
+    from fdd.cli.experiments import MATCH_TOKENS, SEEDS_ONLY
+
+    arms = {"fdd": {}, "no-feedback": {"feedback": "random", MATCH_TOKENS: "fdd"}, SEEDS_ONLY: {}}
+    experiment = Experiment("ablation", arms, [0], tmp_path / "ablation", quick=True)
+    assert experiment.selected(None) == list(arms)
+    assert experiment.selected("fdd, no-feedback") == ["fdd", "no-feedback"]
+    with pytest.raises(typer.BadParameter, match="unknown arm"):
+        experiment.selected("fdd,nofeedback")
+    with pytest.raises(typer.BadParameter, match="add fdd to --arms"):
+        experiment.selected("no-feedback")
+    assert experiment.config("no-feedback", 0) is None  # it waits for the fdd arm of its seed

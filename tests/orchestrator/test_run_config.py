@@ -74,3 +74,21 @@ def test_the_paraphrase_threshold_defaults_to_fdds_calibrated_one() -> None:
     assert RunConfig(name="x").leakage.content_threshold == CONTENT_THRESHOLD
     with pytest.raises(ValidationError, match="leakage.content_threshold"):
         RunConfig(name="x", leakage={"content_threshold": 0})
+
+
+def test_a_round_can_override_the_training_knobs_and_a_bad_override_names_its_field() -> None:
+    config = RunConfig(
+        name="x",
+        student={"epochs": 6, "lr": 1e-3},
+        student_by_round={2: {"schedule": "tokens", "budget_tokens": 9}},
+    )
+    assert (config.student_for(1).schedule, config.student_for(1).epochs) == ("epochs", 6)
+    two = config.student_for(2)
+    assert (two.schedule, two.budget_tokens, two.lr, two.epochs) == ("tokens", 9, 1e-3, 6)
+    assert RunConfig.model_validate(config.model_dump(mode="json")).student_for(2) == two
+    with pytest.raises(ValidationError, match="round 4 is not one of this run's rounds 0-3"):
+        RunConfig(name="x", student_by_round={4: {"epochs": 2}})
+    with pytest.raises(ValidationError, match="student_by_round.1.budget_tokens"):
+        RunConfig(name="x", student_by_round={1: {"budget_tokens": 0}})
+    with pytest.raises(ValidationError, match="student_by_round.1.epoch"):
+        RunConfig(name="x", student_by_round={1: {"epoch": 2}})

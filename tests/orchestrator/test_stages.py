@@ -102,6 +102,20 @@ def test_train_sends_the_example_budget_under_the_budget_schedule(db_sessionmake
     assert params["init_checkpoint"] is None  # into epochs over distinct pairs; round 0 starts from the base
 
 
+def test_train_sends_a_rounds_own_knobs_when_the_run_overrides_them(db_sessionmaker):
+    overrides = {
+        "student": {"epochs": 3},
+        "student_by_round": {0: {"schedule": "tokens", "budget_tokens": 5000}},
+    }
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), **overrides)
+    teacher, student = FakeTeacher(), FakeStudent()
+    run_steps(init.step, context(db_sessionmaker, run_id, teacher, student))
+    _advance_to(db_sessionmaker, run_id, Stage.TRAIN)
+    run_steps(train.step, context(db_sessionmaker, run_id, teacher, student))
+    params = student.jobs[f"run{run_id}-r0-train-a0"]["params"]
+    assert (params["schedule"], params["budget_tokens"], params["epochs"]) == ("tokens", 5000, 3)
+
+
 def _through_classify(maker, run_id: int, teacher: FakeTeacher, student: FakeStudent) -> None:
     run_steps(init.step, context(maker, run_id, teacher, student))
     _advance_to(maker, run_id, Stage.TRAIN)

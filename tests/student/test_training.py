@@ -248,6 +248,22 @@ def test_epochs_keep_training_passes_near_the_budget(n_pairs: int, epochs: int):
     assert _plan(n_pairs, TrainConfig(batch_size=1, epochs=3))[1] == n_pairs * 3
 
 
+def test_a_token_budget_sets_the_steps_from_the_real_tokens_per_step():
+    from student.training.loop import _plan
+
+    # 100 examples of 40 real tokens in 10 steps an epoch: 400 tokens a step, 10,000 tokens in 25 steps
+    config = TrainConfig(batch_size=10, schedule="tokens", budget_tokens=10_000)
+    assert _plan(100, config, epoch_tokens=4_000)[:2] == (10, 25)
+    assert _plan(100, config, epoch_tokens=3_000)[1] == 34  # ceil(10,000 / 300)
+    result = train(
+        examples(60, seed=3),
+        TrainConfig(**(FAST | {"schedule": "tokens", "budget_tokens": 3_000, "val_fraction": 0})),
+        scratch_dir() / "tokens",
+    )
+    per_step = result.metrics["tokens"] / result.metrics["steps"]
+    assert 3_000 <= result.metrics["tokens"] < 3_000 + 2 * per_step  # the count decides the last step
+
+
 def test_every_training_knob_reaches_the_workers_config():
     from dataclasses import fields
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from fdd.wire.student import TrainingKnobs
 from orchestrator.runs.state import RoundStatus, RunStatus, Stage
@@ -147,12 +147,39 @@ class RunConfig(Strict):
     )
     teacher: TeacherConfig = Field(default_factory=TeacherConfig)
     student: StudentConfig = Field(default_factory=StudentConfig)
+    student_by_round: dict[int, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Overrides of `student` for single rounds (round index -> knobs), e.g. "
+        '{"2": {"schedule": "tokens", "budget_tokens": 2000000}}: a compute budget per round.',
+    )
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     leakage: LeakageConfig = Field(default_factory=LeakageConfig)
     budget_usd: float | None = Field(None, gt=0, description="Stop once the teacher cost reaches this.")
     plateau: PlateauConfig | None = None
     feedback: Literal["fdd", "random", "complex_only", "similar_only"] = "fdd"
     sampling_seed: int = Field(0, description="Base of the deterministic per-item sampling seeds.")
+
+    @model_validator(mode="after")
+    def _rounds_overridden_exist(self) -> RunConfig:
+        for index in sorted(self.student_by_round):
+            if not 0 <= index <= self.rounds:
+                raise ValueError(
+                    f"student_by_round: round {index} is not one of this run's rounds 0-{self.rounds}"
+                )
+            try:
+                self.student_for(index)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ValueError(f"student_by_round.{index}.{where}: {first['msg']}") from None
+        return self
+
+    def student_for(self, round_index: int) -> TrainingKnobs:
+        """The training knobs of round ``round_index``: ``student`` with that round's overrides."""
+        override = self.student_by_round.get(round_index)
+        if not override:
+            return self.student
+        return TrainingKnobs.model_validate({**self.student.model_dump(), **override})
 
 
 class RunBrief(BaseModel):

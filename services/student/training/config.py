@@ -21,12 +21,14 @@ class TrainConfig:
 
     base_model: str = "tiny"  # "tiny" (built from a config, no download) | local path | hub id
     # how much to train: "epochs" (``epochs`` passes over the training split), "budget" (``budget_examples``
-    # example passes: epochs = ceil(budget / distinct pairs)) or "converge" (until the validation loss has
-    # not improved for ``patience`` validations, at most ``epochs`` passes); max_steps and time_limit_s
-    # stop any of them sooner
+    # example passes: epochs = ceil(budget / distinct pairs)), "tokens" (``budget_tokens`` real tokens: the
+    # steps that the training split's mean real tokens per step reach it in) or "converge" (until the
+    # validation loss has not improved for ``patience`` validations, at most ``epochs`` passes); max_steps and
+    # time_limit_s stop any of them sooner
     schedule: str = "epochs"
     epochs: int = 30
     budget_examples: int = 40_000
+    budget_tokens: int = 1_000_000
     patience: int = 3
     init: str = "base"  # "base" | "previous" (a warm start: base_model is then the previous checkpoint)
     batch_size: int = 32  # examples per optimiser step

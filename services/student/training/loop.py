@@ -36,7 +36,7 @@ from .data import (
     training_pairs,
 )
 
-SCHEDULES = ("epochs", "budget", "converge")
+SCHEDULES = ("epochs", "budget", "converge", "tokens")
 ProgressFn = Callable[[TrainProgress], None]
 StopFn = Callable[[], bool]
 
@@ -79,6 +79,10 @@ class _Run:
         return loss, int(batch["attention_mask"].sum()) + (
             int((batch["labels"] >= 0).sum()) if self.seq2seq else 0
         )
+
+    def real_tokens(self, item: Encoded) -> int:
+        """The tokens of ``item`` that ``forward`` counts (no padding)."""
+        return len(item.input_ids) + (sum(1 for t in item.labels if t >= 0) if self.seq2seq else 0)
 
     @torch.no_grad()
     def validate(self, val_set: list[Encoded], step: int) -> None:
@@ -134,13 +138,16 @@ def _epoch_maker(
     return make
 
 
-def _plan(n_train: int, config: TrainConfig) -> tuple[int, int, int]:
-    """(steps per epoch, total steps, validate every n steps)."""
+def _plan(n_train: int, config: TrainConfig, epoch_tokens: int = 0) -> tuple[int, int, int]:
+    """(steps per epoch, total steps, validate every n steps); ``epoch_tokens``: the real tokens of one pass
+    over the training split (what schedule "tokens" divides its budget by)."""
     per_epoch = math.ceil(n_train / config.batch_size)
     epochs = config.epochs
     if config.schedule == "budget":  # counted on the distinct pairs the model actually sees
         epochs = max(1, min(1000, math.ceil(config.budget_examples / n_train)))
     total = per_epoch * epochs
+    if config.schedule == "tokens":  # the steps whose mean real tokens (per example) add up to the budget
+        total = math.ceil(config.budget_tokens * n_train / (config.batch_size * max(epoch_tokens, 1)))
     if config.max_steps is not None:
         total = min(total, config.max_steps)
     every = max(1, min(per_epoch // max(config.evals_per_epoch, 1), total // 10))
@@ -258,7 +265,7 @@ def _loop(
 ) -> dict[str, Any]:
     """The optimiser loop; ``epoch_set`` (when given) makes a fresh training set for every epoch."""
     config = run.config
-    per_epoch, total, every = _plan(len(train_set), config)
+    per_epoch, total, every = _plan(len(train_set), config, sum(run.real_tokens(e) for e in train_set))
     optimizer = _optimizer(run.model, config)
     schedule = _Schedule(optimizer, total, config)
     rng, start = random.Random(config.seed), schedule.start
@@ -281,6 +288,8 @@ def _loop(
                 progress(TrainProgress(step, total, step / per_epoch, losses[-1], run.val_loss))
             if config.time_limit_s is not None and time.monotonic() - start > config.time_limit_s:
                 stopped = "time_limit"
+            if config.schedule == "tokens" and tokens >= config.budget_tokens and step < total:
+                stopped = "token_budget"  # the planned steps' mean was an estimate: the count decides
             if step >= total or stopped != "completed":
                 break
     if step % every != 0 and step != total:

@@ -32,7 +32,7 @@ def train_params(session: Session, run_id: int, round_index: int, config: RunCon
     examples = distillation_set(session, run_id)
     if not examples:
         raise StageFailed("the distillation set is empty: the teacher produced no correct rationale")
-    knobs: TrainingKnobs = config.student
+    knobs: TrainingKnobs = config.student_for(round_index)
     init = rounds.previous_checkpoint(session, run_id, round_index) if knobs.init == "previous" else None
     return TrainParams(
         **knobs.model_dump(),
