@@ -157,14 +157,15 @@ class Experiment:
         return json.loads(path.read_text())
 
     def shared_path(self, config: dict[str, Any]) -> Path:
-        """Where a finished run of ``config`` (its name aside) is kept for every experiment under one root."""
-        body = json.dumps({k: v for k, v in config.items() if k != "name"}, sort_keys=True)
+        """Where a finished run of ``config`` (its name and labels aside) is kept for every experiment."""
+        body = json.dumps({k: v for k, v in config.items() if k not in ("name", "labels")}, sort_keys=True)
         return self.shared_dir / f"{hashlib.sha256(body.encode()).hexdigest()[:24]}.json"
 
     def config(self, arm: str, seed: int) -> dict[str, Any] | None:
         """The arm's run config, or None while it waits for the FDD arm of its seed (the seeds-only and the
         token-matched arms take their budgets from it)."""
-        base = merge(self.base(seed), {"name": f"{self.name}-{self.key(arm, seed)}"})
+        labels = {"experiment": self.name, "arm": arm, "seed": str(seed)}
+        base = merge(self.base(seed), {"name": f"{self.name}-{self.key(arm, seed)}", "labels": labels})
         spec = dict(self.arms[arm])
         match = spec.pop(MATCH_TOKENS, None)
         if arm != SEEDS_ONLY and match is None:

@@ -92,3 +92,12 @@ def test_a_round_can_override_the_training_knobs_and_a_bad_override_names_its_fi
         RunConfig(name="x", student_by_round={1: {"budget_tokens": 0}})
     with pytest.raises(ValidationError, match="student_by_round.1.epoch"):
         RunConfig(name="x", student_by_round={1: {"epoch": 2}})
+
+
+def test_labels_are_short_tags_that_round_trip() -> None:
+    config = RunConfig(name="x", labels={"experiment": "ablation", "arm": "fdd", "seed": "0"})
+    assert RunConfig.model_validate(config.model_dump(mode="json")).labels["arm"] == "fdd"
+    with pytest.raises(ValidationError, match="labels.arm"):
+        RunConfig(name="x", labels={"arm": ""})
+    with pytest.raises(ValidationError, match="labels"):
+        RunConfig(name="x", labels={str(i): "v" for i in range(17)})

@@ -137,6 +137,12 @@ class RunConfig(Strict):
     """Everything a run needs; defaults reproduce the offline curriculum experiment."""
 
     name: str = Field(min_length=1, max_length=200)
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Free key/value tags that do not change what the run does, e.g. the experiment, arm "
+        "and seed that `fdd experiment` runs it for (keys and values 1-100 characters).",
+    )
     seed: SeedConfig = Field(default_factory=SeedConfig)
     classify_pool: Literal["train", "heldout"] = "train"
     heldout_fraction: float = Field(
@@ -158,6 +164,13 @@ class RunConfig(Strict):
     plateau: PlateauConfig | None = None
     feedback: Literal["fdd", "random", "complex_only", "similar_only"] = "fdd"
     sampling_seed: int = Field(0, description="Base of the deterministic per-item sampling seeds.")
+
+    @model_validator(mode="after")
+    def _labels_are_short(self) -> RunConfig:
+        for key, value in self.labels.items():
+            if not (0 < len(key) <= 100 and 0 < len(value) <= 100):
+                raise ValueError(f"labels.{key[:100]}: keys and values are 1-100 characters")
+        return self
 
     @model_validator(mode="after")
     def _rounds_overridden_exist(self) -> RunConfig:
