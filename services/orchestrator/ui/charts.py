@@ -34,6 +34,7 @@ FIXED = {
     "accepted": "#009E73", "rejected": "#D55E00",
 }  # fmt: skip
 WIDTH, HEIGHT = 520, 240
+INTERVAL_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25)  # tick steps of a zoomed share axis (error_bars)
 LEFT, RIGHT, TOP, BOTTOM = 58, 12, 14, 34
 
 
@@ -72,16 +73,18 @@ def nice_max(value: float) -> tuple[float, float]:
     return 10 * magnitude, 2 * magnitude
 
 
-def _frame(name: str, title: str, y_max: float, y_step: float, percent: bool, y_label: str) -> list[str]:
+def _frame(
+    name: str, title: str, y_max: float, y_step: float, percent: bool, y_label: str, y_min: float = 0.0
+) -> list[str]:
     plot_h = HEIGHT - TOP - BOTTOM
     parts = [
         f'<svg class="chart" data-chart="{escape(name)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    ticks = int(round(y_max / y_step))
+    ticks = int(round((y_max - y_min) / y_step))
     for i in range(ticks + 1):
-        value = i * y_step
-        y = TOP + plot_h - plot_h * value / y_max
+        value = y_min + i * y_step
+        y = TOP + plot_h - plot_h * (value - y_min) / (y_max - y_min)
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f"{escape(_fmt(value, percent, 0))}</text>")  # fmt: skip
@@ -203,3 +206,58 @@ def stacked_bars(
                    f'data-marker="{at:g}"/><text class="marker-label" x="{mx - 4:.1f}" y="{TOP + 10}" '
                    f'text-anchor="end">{escape(label)}</text>')  # fmt: skip
     return _figure(name, title, svg, _legend(list(stacks), colour), note)
+
+
+def _share_axis(lows: Sequence[float], highs: Sequence[float]) -> tuple[float, float, float]:
+    """(y_min, y_max, step) of a share axis inside [0, 1] around the values (a little margin), at most 5
+    steps of one of ``INTERVAL_STEPS``."""
+    low, high = min(lows), max(highs)
+    pad = max(0.1 * (high - low), 0.01)
+    low, high = max(low - pad, 0.0), min(high + pad, 1.0)
+    for step in INTERVAL_STEPS:
+        bottom = math.floor(low / step + 1e-9) * step
+        top = min(math.ceil(high / step - 1e-9) * step, 1.0)
+        if (top - bottom) / step <= 5 + 1e-9:
+            return bottom, top, step
+    return 0.0, 1.0, 0.25
+
+
+def error_bars(
+    name: str, title: str, estimates: Mapping[str, Mapping[str, float | None]], *, y_label: str = "accuracy"
+) -> Markup:
+    """A dot per category at its ``mean`` with a whisker from ``lo`` to ``hi`` (shares in [0, 1], shown as
+    percent; no whisker where the interval is None, i.e. one value). The axis is zoomed to the whiskers, so
+    dots, not bars (a bar's length from a cut axis would mislead); a whisker past 0 or 100 % is cut there."""
+    if not estimates:
+        return empty(name, title, "No finished run yet.")
+    lows = [e["lo"] if e["lo"] is not None else e["mean"] for e in estimates.values()]
+    highs = [e["hi"] if e["hi"] is not None else e["mean"] for e in estimates.values()]
+    y_min, y_max, y_step = _share_axis(
+        [v for v in lows if v is not None], [v for v in highs if v is not None]
+    )
+    svg = _frame(name, title, y_max, y_step, True, y_label, y_min)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / len(estimates)
+    colour = colours(list(estimates))
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h - plot_h * (min(max(value, y_min), y_max) - y_min) / (y_max - y_min)
+
+    for i, (label, e) in enumerate(estimates.items()):
+        x, mean, lo, hi = LEFT + slot * (i + 0.5), float(e["mean"] or 0.0), e["lo"], e["hi"]
+        svg.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+                   f"{escape(label)}</text>")  # fmt: skip
+        if lo is not None and hi is not None:
+            top, bottom = y_of(hi), y_of(lo)
+            caps = f"M{x - 8:.1f},{top:.1f}H{x + 8:.1f}M{x - 8:.1f},{bottom:.1f}H{x + 8:.1f}"
+            path = f"{caps}M{x:.1f},{top:.1f}V{bottom:.1f}"
+            svg.append(f'<path class="whisker" d="{path}" stroke="{colour[label]}"/>')
+            interval = f" [{_fmt(lo, True)}, {_fmt(hi, True)}]"
+        else:
+            interval = f" (n={e.get('n', 1):g})"
+        attrs = {"class": "point", "cx": x, "cy": y_of(mean), "r": 5, "fill": colour[label],
+                 "data_series": label, "data_x": label, "data_y": f"{mean:.6g}",
+                 "data_lo": "" if lo is None else f"{lo:.6g}",
+                 "data_hi": "" if hi is None else f"{hi:.6g}"}  # fmt: skip
+        svg.append(_el("circle", attrs, f"{label}: {_fmt(mean, True)}{interval}"))
+    return _figure(name, title, svg, "")

@@ -1,9 +1,11 @@
-"""The dashboard under ``/ui``: login, runs, a run, its problems, a problem, and the JSON the pages poll.
+"""The dashboard under ``/ui``: login, runs, a run, its problems, a problem, experiments, and the JSON the
+pages poll.
 
-Each handler parses, calls one function of ``orchestrator.ui.service`` / ``problem_service`` (or the runs
-slice's ``control_run`` for the buttons) and renders. Pages need the session cookie (or the bearer
-header); every POST needs the CSRF token. Filters arrive from an HTML form, where an unset field is an
-empty string, so they are read as text and converted here (a bad value is a 422 naming the field).
+Each handler parses, calls one function of ``orchestrator.ui.service`` / ``problem_service`` /
+``experiment_service`` (or the runs slice's ``control_run`` for the buttons) and renders. Pages need the
+session cookie (or the bearer header); every POST needs the CSRF token. Filters arrive from an HTML form,
+where an unset field is an empty string, so they are read as text and converted here (a bad value is a 422
+naming the field).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from orchestrator.enums import LabelValue, Origin
 from orchestrator.errors import Invalid
 from orchestrator.pagination import Cursor
 from orchestrator.runs import service as runs_service
-from orchestrator.ui import auth, problem_service, service
+from orchestrator.ui import auth, experiment_service, problem_service, service
 from orchestrator.ui.pages import HERE, PageRoute, render, safe_next
 
 STATIC = {"ui.css": "text/css", "ui.js": "text/javascript"}
@@ -34,6 +36,7 @@ pages = APIRouter(
 data = APIRouter(prefix="/ui/api", include_in_schema=False, dependencies=[Depends(auth.require_json_viewer)])
 Filter = Annotated[str, Query(max_length=32)]
 Notice = Annotated[str, Query(max_length=200)]
+Arm = Annotated[str, Query(max_length=100)]  # a label value is at most 100 characters
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -147,6 +150,17 @@ def problems_page(
 @pages.get("/problems/{problem_id}")
 def problem_page(request: Request, problem_id: int, session: DbSession) -> Response:
     return render(request, "problem.html", problem_service.problem_page(session, problem_id))
+
+
+@pages.get("/experiments")
+def experiments_page(request: Request, session: DbSession) -> Response:
+    return render(request, "experiments.html", experiment_service.experiments_overview(session))
+
+
+@pages.get("/experiments/{name:path}")
+def experiment_page(request: Request, name: str, session: DbSession, baseline: Arm = "") -> Response:
+    page = experiment_service.experiment_page(session, name, baseline or None)
+    return render(request, "experiment.html", page)
 
 
 @data.get("/runs")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from orchestrator.problems.models import Label, Problem, Rationale, Rejection
-from orchestrator.runs.models import Round, WorkItem
+from orchestrator.runs.models import Round, Run, WorkItem
 from orchestrator.runs.state import Stage
 
 
@@ -30,6 +30,20 @@ def rounds_of(session: Session, run_ids: list[int]) -> list[Round]:
     if not run_ids:
         return []
     return list(session.scalars(sa.select(Round).where(Round.run_id.in_(run_ids))))
+
+
+def experiment_runs(session: Session, experiment: str | None = None) -> list[sa.Row[Any]]:
+    """(id, name, status, created_at, experiment, arm, seed) of the runs whose config carries an
+    ``experiment`` label (``experiment``: of that one only), by id; arm and seed are the labels' text."""
+    label = {key: Run.config[("labels", key)].as_string() for key in ("experiment", "arm", "seed")}
+    query = (
+        sa.select(Run.id, Run.name, Run.status, Run.created_at, *(v.label(k) for k, v in label.items()))
+        .where(label["experiment"].is_not(None))
+        .order_by(Run.id)
+    )
+    if experiment is not None:
+        query = query.where(label["experiment"] == experiment)
+    return list(session.execute(query))
 
 
 def pass_rate_bins(session: Session, run_id: int, bins: int) -> list[tuple[int, int, int]]:
