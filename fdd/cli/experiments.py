@@ -4,8 +4,8 @@
   of new problems asked each round, so the same teacher requests, and in each feedback round trained on the
   real tokens that the FDD arm of the same seed trained on in that round: ``student_by_round``, schedule
   ``tokens``), and vs the seeds alone trained on the tokens the FDD arm trained on over all its rounds;
-- ``halves``: complex-variants-only vs similar-problems-only vs both (held-out classify pool, so the
-  hard → similar half carries signal);
+- ``halves``: FDD (both halves) vs complex variants of easy problems only vs similar problems to hard ones
+  only, each half trained on the FDD arm's tokens round by round;
 - ``rounds``: accuracy after 0…5 rounds (one 5-round run per seed: each round is what an r-round run
   reports, since rounds train from the base);
 - ``paths``: k = 1, 2, 4 reasoning paths per seed problem;
@@ -346,14 +346,14 @@ def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = 
 @experiment_app.command("halves")
 def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
            quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
-    """What each half of the feedback buys: complex-only vs similar-only vs both (held-out classify pool)."""
-    pool = {"classify_pool": "heldout", "heldout_fraction": 0.2}
+    """What each half of the feedback buys: FDD (both halves) vs complex variants only vs similar problems
+    only, each half trained on FDD's tokens round by round (the halves ask for fewer new problems)."""
     arms = {
-        "both": pool,
-        "complex-only": {**pool, "feedback": "complex_only"},
-        "similar-only": {**pool, "feedback": "similar_only"},
+        "fdd": {},
+        "complex-only": {"feedback": "complex_only", MATCH_TOKENS: "fdd"},
+        "similar-only": {"feedback": "similar_only", MATCH_TOKENS: "fdd"},
     }
-    comparisons = [("both", "complex-only", ["train_tokens"]), ("both", "similar-only", ["train_tokens"])]
+    comparisons = [("fdd", "complex-only", ["train_tokens"]), ("fdd", "similar-only", ["train_tokens"])]
     run_experiment("halves", arms, comparisons, "Complex variants vs similar problems", parse_seeds(seeds),
                    output, state_dir, url, quick, port, only)  # fmt: skip
 
