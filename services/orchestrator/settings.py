@@ -26,6 +26,13 @@ class OrchestratorSettings(ServiceSettings):
     )
     teacher_url: str = Field("http://127.0.0.1:8001", description="Base URL of the teacher service.")
     student_url: str = Field("http://127.0.0.1:8002", description="Base URL of the student service.")
+    student_queues: list[str] = Field(
+        ["cpu", "gpu"],
+        min_length=1,
+        validation_alias="FDD_STUDENT_QUEUES",
+        description="The student's queues, which a run's student.queue must name (the student's own setting, "
+        "read under the same variable).",
+    )
     driver_enabled: bool = Field(True, description="Run the background driver that advances runs.")
     driver_interval_s: float = Field(1.0, gt=0, description="Seconds between driver polls.")
     driver_lease_ttl_s: float = Field(30.0, gt=0, description="Lease on a run; renewed every third of it.")

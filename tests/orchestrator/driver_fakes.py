@@ -164,6 +164,7 @@ class FakeStudent:
                 status = "running" if self.hold else "succeeded"
                 self.jobs[job_id] = {
                     "kind": params["kind"],
+                    "queue": body.get("queue"),
                     "params": params,
                     "status": status,
                     "result": self.result(job_id, params),

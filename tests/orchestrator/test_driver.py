@@ -162,3 +162,19 @@ def test_a_warm_started_run_trains_each_round_from_the_previous_checkpoint(db_se
     trains = [j for j in student.created if "-train-" in j]
     starts = [student.jobs[j]["params"]["init_checkpoint"] for j in trains]
     assert starts == [None, trains[0], trains[1]]  # round 0 from the base, then each from the last
+
+
+def test_every_student_job_of_a_run_goes_to_its_queue(db_sessionmaker):
+    bench = add_dataset(db_sessionmaker, ["A benchmark problem about kites."], name="bench")
+    evaluation = {"benchmarks": [f"dataset:{bench}"], "curriculum_test": None}
+    seeds = add_dataset(db_sessionmaker, QUESTIONS)
+    on_gpu = add_run(db_sessionmaker, seeds, student={"queue": "gpu"}, evaluation=evaluation)
+    default = add_run(db_sessionmaker, seeds, evaluation=evaluation)
+    teacher, student = FakeTeacher(), FakeStudent()
+    for run_id in (on_gpu, default):
+        asyncio.run(_driver(db_sessionmaker, teacher, student).drive_until_idle(run_id))
+        assert _run(db_sessionmaker, run_id).status is RunStatus.DONE
+    queues = {(job_id.split("-")[0], job["kind"], job["queue"]) for job_id, job in student.jobs.items()}
+    kinds = {"train", "evaluate", "predict"}
+    assert queues == {(f"run{on_gpu}", k, "gpu") for k in kinds} | {(f"run{default}", k, None) for k in kinds}
+    assert all("queue" not in job["params"] for job in student.jobs.values())  # not a training knob

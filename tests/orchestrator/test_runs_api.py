@@ -33,6 +33,11 @@ def test_created_run_is_pending_at_init_with_complete_config(api_client: TestCli
         ({"student": {"epoch": 3}}, "student.epoch: Extra inputs are not permitted"),
         ({"feedback": "both"}, "feedback: Input should be 'fdd', 'random', 'complex_only' or 'similar_only'"),
         ({"seed": {"dataset_id": 12345}}, "seed.dataset_id: dataset 12345 does not exist"),
+        ({"student": {"queue": "x/y"}}, "student.queue: unknown queue 'x/y'; known: cpu, gpu"),
+        (
+            {"student_by_round": {"1": {"queue": "gpu"}}},
+            "body: Value error, student_by_round.1.queue: Extra inputs",
+        ),
     ],
 )
 def test_invalid_config_is_a_422_naming_the_field(api_client: TestClient, config: dict, message: str) -> None:
@@ -40,6 +45,12 @@ def test_invalid_config_is_a_422_naming_the_field(api_client: TestClient, config
     assert response.status_code == 422
     assert response.json()["error"]["message"].startswith(message)
     assert api_client.get("/v1/runs").json()["items"] == []
+
+
+def test_a_run_may_name_a_known_student_queue(api_client: TestClient) -> None:
+    run = create_run(api_client, student={"queue": "gpu"})
+    assert api_client.get(f"/v1/runs/{run['id']}").json()["config"]["student"]["queue"] == "gpu"
+    assert create_run(api_client)["config"]["student"]["queue"] is None  # the student's default queue
 
 
 def test_pause_resume_cancel_follow_the_state_machine(api_client: TestClient) -> None:

@@ -6,7 +6,8 @@ student's status after; since creating an existing id returns that job, a crash 
 harmless. ``follow_job`` (what a stage calls: parameters built when needed, result typed) makes one
 pass per call (submit if needed, look, mirror progress into the round) so that the driver re-reads the
 run's status between two looks; a failed job is retried under a new attempt id up to ``job_attempts``
-times. Jobs of cancelled or failed runs are cancelled.
+times. Every job of a run goes to the run's ``student.queue`` (None: the student's default queue). Jobs
+of cancelled or failed runs are cancelled.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ async def poll_job(
     if status == JobStatus.SUCCEEDED.value:
         return job_id, result or {}
     if status == NEW:
-        job = await ctx.student.create_job(JobCreate(id=job_id, params=await asyncio.to_thread(params)))
+        body = JobCreate(id=job_id, params=await asyncio.to_thread(params), queue=run.config.student.queue)
+        job = await ctx.student.create_job(body)
     else:
         job = await ctx.student.get_job(job_id)
     key = stage.value if part is None else f"{stage.value}-{part}"

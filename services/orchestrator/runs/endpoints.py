@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from fdd_web.params import Id
 from orchestrator.db import DbSession
@@ -17,9 +17,9 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_run(config: RunConfig, session: DbSession) -> RunRead:
+def create_run(config: RunConfig, session: DbSession, request: Request) -> RunRead:
     """Create a run in ``pending``; the background driver starts it."""
-    return service.create_run(session, config)
+    return service.create_run(session, config, request.app.state.settings.student_queues)
 
 
 @router.get("")

@@ -84,8 +84,17 @@ class TeacherConfig(Strict):
         return self
 
 
-# The student's training knobs are one model, shared with the train job (fdd.wire.student).
-StudentConfig = TrainingKnobs
+class StudentConfig(TrainingKnobs):
+    """The run's ``student``: the training knobs, one model shared with the train job (``TrainingKnobs``),
+    and the student queue every job of the run is sent to, which is not a training knob: it travels as the
+    job's ``queue`` (``JobCreate``), not in its parameters, so a worker's ``TrainConfig`` never sees it."""
+
+    queue: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Student queue for every job of the run (e.g. 'gpu'); None: the student's default.",
+    )
 
 
 class EvaluationConfig(Strict):
@@ -189,10 +198,8 @@ class RunConfig(Strict):
 
     def student_for(self, round_index: int) -> TrainingKnobs:
         """The training knobs of round ``round_index``: ``student`` with that round's overrides."""
-        override = self.student_by_round.get(round_index)
-        if not override:
-            return self.student
-        return TrainingKnobs.model_validate({**self.student.model_dump(), **override})
+        knobs = self.student.model_dump(exclude={"queue"})
+        return TrainingKnobs.model_validate({**knobs, **self.student_by_round.get(round_index, {})})
 
 
 class RunBrief(BaseModel):

@@ -76,8 +76,18 @@ def _check_references(config: RunConfig) -> None:
         raise Invalid("student.base_model", str(exc)) from exc
 
 
-def create_run(session: Session, config: RunConfig) -> RunRead:
-    """Store a new run in ``pending`` (stage ``init``, round 0); the driver starts it."""
+def _check_queue(config: RunConfig, queues: list[str]) -> None:
+    """A queue no worker takes would leave every job of the run waiting forever; the student refuses it
+    too, but only when the first job is sent."""
+    queue = config.student.queue
+    if queue is not None and queue not in queues:
+        raise Invalid("student.queue", f"unknown queue {queue!r}; known: {', '.join(queues)}")
+
+
+def create_run(session: Session, config: RunConfig, queues: list[str]) -> RunRead:
+    """Store a new run in ``pending`` (stage ``init``, round 0); the driver starts it. ``queues``: the
+    student's queues (``OrchestratorSettings.student_queues``)."""
+    _check_queue(config, queues)
     _check_references(config)
     _check_datasets(session, config)
     run = Run(
