@@ -109,7 +109,7 @@ class TrainingKnobs(Strict):
         3, ge=1, le=100, description="converge: validations without improvement before training stops."
     )
     init: Init = Field("base", description="base: every round from the base; previous: warm start.")
-    batch_size: int = Field(32, ge=1, le=4096)
+    batch_size: int = Field(32, ge=1, le=4096, description="Examples per optimiser step.")
     lr: float = Field(2e-3, gt=0, le=1.0, description="Peak AdamW learning rate (~5e-5 for pre-trained).")
     max_steps: int | None = Field(None, ge=1, description="Hard cap on optimiser steps.")
     val_fraction: float = Field(0.05, ge=0.0, lt=0.5, description="Share of questions held out (best kept).")

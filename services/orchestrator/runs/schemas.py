@@ -24,9 +24,14 @@ class Strict(BaseModel):
 class CurriculumSpec(Strict):
     """A synthetic curriculum set: ``n`` problems over the given step counts, reproducible by ``seed``."""
 
-    n: int = Field(2000, ge=1, le=1_000_000)
-    steps: list[int] = Field(default_factory=lambda: [1, 2, 3], min_length=1, max_length=20)
-    seed: int = 0
+    n: int = Field(2000, ge=1, le=1_000_000, description="Number of problems in the set.")
+    steps: list[int] = Field(
+        default_factory=lambda: [1, 2, 3],
+        min_length=1,
+        max_length=20,
+        description="Reasoning-step counts (1-8, no repeats); the n problems are spread evenly over them.",
+    )
+    seed: int = Field(0, description="Seeds the generator: the same spec gives the same set.")
     distractor_rate: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of problems that also state a fact the answer does not need."
     )
@@ -43,8 +48,12 @@ class CurriculumSpec(Strict):
 class SeedConfig(Strict):
     """Where the seed problems come from: an imported dataset, or a curriculum generated for this run."""
 
-    dataset_id: int | None = Field(None, ge=1)
-    curriculum: CurriculumSpec | None = None
+    dataset_id: int | None = Field(
+        None, ge=1, description="An imported dataset whose problems are the seeds."
+    )
+    curriculum: CurriculumSpec | None = Field(
+        None, description="A curriculum set generated for this run (the default when no dataset_id is given)."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SeedConfig:
@@ -61,7 +70,9 @@ class TeacherConfig(Strict):
     min_agree: int = Field(2, ge=1, le=32, description="Agreeing solutions needed to accept a new problem.")
     n_complex: int = Field(1, ge=0, le=16, description="Complex variants per easy problem.")
     n_similar: int = Field(1, ge=0, le=16, description="Similar problems per hard problem.")
-    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    temperature: float = Field(
+        0.7, ge=0.0, le=2.0, description="Sampling temperature of every teacher request."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -145,33 +156,49 @@ class PlateauConfig(Strict):
 class RunConfig(Strict):
     """Everything a run needs; defaults reproduce the offline curriculum experiment."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, description="A name for people to recognise the run by.")
     labels: dict[str, str] = Field(
         default_factory=dict,
         max_length=16,
         description="Free key/value tags that do not change what the run does, e.g. the experiment, arm "
         "and seed that `fdd experiment` runs it for (keys and values 1-100 characters).",
     )
-    seed: SeedConfig = Field(default_factory=SeedConfig)
-    classify_pool: Literal["train", "heldout"] = "train"
+    seed: SeedConfig = Field(default_factory=SeedConfig, description="Where the seed problems come from.")
+    classify_pool: Literal["train", "heldout"] = Field(
+        "train",
+        description="Problems the student is classified on each round: the training problems (the paper's "
+        "rule) or held-out seeds.",
+    )
     heldout_fraction: float = Field(
         0.2, gt=0.0, lt=1.0, description="Share of seeds held out (heldout pool)."
     )
     rounds: int = Field(
         3, ge=0, le=10, description="Feedback rounds (0: train and evaluate on the seeds only, a baseline)."
     )
-    teacher: TeacherConfig = Field(default_factory=TeacherConfig)
-    student: StudentConfig = Field(default_factory=StudentConfig)
+    teacher: TeacherConfig = Field(default_factory=TeacherConfig, description="How the teacher is sampled.")
+    student: StudentConfig = Field(
+        default_factory=StudentConfig, description="How the student trains, and the queue its jobs go to."
+    )
     student_by_round: dict[int, dict[str, Any]] = Field(
         default_factory=dict,
         description="Overrides of `student` for single rounds (round index -> knobs), e.g. "
         '{"2": {"schedule": "tokens", "budget_tokens": 2000000}}: a compute budget per round.',
     )
-    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
-    leakage: LeakageConfig = Field(default_factory=LeakageConfig)
+    evaluation: EvaluationConfig = Field(
+        default_factory=EvaluationConfig, description="What each round's checkpoint is evaluated on, and how."
+    )
+    leakage: LeakageConfig = Field(
+        default_factory=LeakageConfig, description="Decontamination of new problems against the test sets."
+    )
     budget_usd: float | None = Field(None, gt=0, description="Stop once the teacher cost reaches this.")
-    plateau: PlateauConfig | None = None
-    feedback: Literal["fdd", "random", "complex_only", "similar_only"] = "fdd"
+    plateau: PlateauConfig | None = Field(
+        None, description="Stop once mean accuracy stops improving (None: every round runs)."
+    )
+    feedback: Literal["fdd", "random", "complex_only", "similar_only"] = Field(
+        "fdd",
+        description="Which problems get new ones: fdd (complex of easy, similar of hard), one half of it, "
+        "or random (the ablation without feedback).",
+    )
     sampling_seed: int = Field(0, description="Base of the deterministic per-item sampling seeds.")
 
     @model_validator(mode="after")
