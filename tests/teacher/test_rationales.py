@@ -73,6 +73,24 @@ async def test_restart_serves_the_cache_with_zero_upstream_calls(fake_llm: FakeL
     assert usage["totals"]["cache_hits"] == 4
 
 
+async def test_nul_characters_from_the_upstream_never_reach_postgres(fake_llm: FakeLLM) -> None:
+    fake_llm.reset(["nul", "400nul"], ignore_n=True)
+    with fresh_postgres_database("fdd_teacher") as url:
+        settings = openai_settings(url, fake_llm.url, openai_max_attempts=1)
+        async with running_teacher(settings) as client:
+            first = await client.post("/v1/rationales", json=body([5, 6], k=1))
+            refused = await client.post("/v1/rationales", json=body([7, 8], k=1))
+        async with running_teacher(settings) as client:  # the cleaned completion was cached
+            again = await client.post("/v1/rationales", json=body([5, 6], k=1))
+    assert (first.status_code, refused.status_code, again.status_code) == (200, 200, 200), first.text
+    [sample] = first.json()["results"][0]["samples"]
+    assert "\x00" not in sample["raw"]
+    assert (sample["verdict"], sample["correct"]) == ("ok", True)
+    assert "\x00" not in refused.json()["results"][0]["error"]
+    assert "bad input" in refused.json()["results"][0]["error"]
+    assert again.json()["results"][0]["samples"] == [{**sample, "cached": True, "cost_usd": 0.0}]
+
+
 async def test_concurrent_identical_requests_make_one_upstream_call(
     fake_llm: FakeLLM, tmp_path: Path
 ) -> None:

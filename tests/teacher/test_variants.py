@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.fake_llm import FakeLLM, solve_program
+from tests.fixtures.servers import fresh_postgres_database
 from tests.teacher.harness import openai_settings, running_teacher, sqlite_url
 
 pytestmark = pytest.mark.anyio
@@ -109,3 +110,17 @@ async def test_upstream_failure_rejects_with_upstream_error(fake_llm: FakeLLM, t
     ]
     assert (problem["accepted"], problem["reason"]) == (False, "upstream_error")
     assert "HTTP 500" in problem["detail"]
+
+
+async def test_a_new_problem_written_with_nul_characters_is_stored_and_solved_without_them(
+    fake_llm: FakeLLM,
+) -> None:
+    fake_llm.reset(["nul"])
+    with fresh_postgres_database("fdd_teacher") as url:
+        async with running_teacher(openai_settings(url, fake_llm.url)) as client:
+            response = await client.post(
+                "/v1/variants", json={"problems": [{"id": "a", "text": PARENT}], "kind": "complex", "k": 3}
+            )
+    assert response.status_code == 200, response.text
+    [problem] = response.json()["problems"]
+    assert (problem["text"], problem["accepted"], problem["answer"]) == (CHILD, True, 12.0)

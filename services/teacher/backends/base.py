@@ -2,12 +2,23 @@
 
 A backend turns chat messages into ``n`` completions and reports the tokens it used. It knows nothing
 about prompts, caching, verification or cost: those belong to the teacher service around it.
+
+Text from an upstream model is untrusted. A NUL character (U+0000), which some models emit, is refused by
+Postgres in a text column (the teacher's cache, the orchestrator's problems and rationales), so every
+``Completion`` and ``BackendError`` drops it when built: this is where a backend's text enters, before
+anything stores it or sends it on. Dropping it (rather than refusing the sample) keeps the completion
+whole; what is kept is then parsed, executed and verified as usual.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+
+
+def without_nul(text: str) -> str:
+    """``text`` less its NUL characters."""
+    return text.replace("\x00", "")
 
 
 @dataclass(frozen=True)
@@ -19,12 +30,15 @@ class Completion:
     completion_tokens: int
     finish_reason: str = "stop"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", without_nul(self.text))
+
 
 class BackendError(Exception):
     """The backend could not produce completions (after its own retries)."""
 
     def __init__(self, message: str, *, retryable: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(without_nul(message))  # servers quote what they refuse
         self.retryable = retryable
 
 
