@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     Column,
-    DateTime,
     Engine,
     Float,
     Integer,
@@ -29,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from fdd_web.database import UTCDateTime
 from fdd_web.database import make_engine as shared_make_engine
 from teacher.backends.base import Completion
 
@@ -45,14 +45,14 @@ cache_table = Table(
     Column("prompt_tokens", Integer, nullable=False),
     Column("completion_tokens", Integer, nullable=False),
     Column("finish_reason", String(50), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(timezone=True), nullable=False),
 )
 
 usage_table = Table(
     "teacher_usage",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(timezone=True), nullable=False),
     Column("backend", String(50), nullable=False),
     Column("model", String(200), nullable=False),
     Column("endpoint", String(50), nullable=False),

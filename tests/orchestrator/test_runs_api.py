@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from orchestrator.app import create_app
+from orchestrator.migrate import upgrade
 from orchestrator.runs.models import Evaluation, Round
 from orchestrator.runs.state import RoundStatus, Stage
+from tests.fixtures.orchestrator_db import ADMIN_TOKEN, orchestrator_settings
 
 
 def create_run(client: TestClient, **config: object) -> dict:
@@ -131,3 +137,15 @@ def test_health_and_metrics_are_open_and_count_runs(api_app, api_client: TestCli
     assert 'fdd_orchestrator_runs{status="pending"} 1.0' in text
     assert 'fdd_orchestrator_problems{origin="seed"} 0.0' in text
     assert 'fdd_orchestrator_requests_total{method="POST",route="/v1/runs",status="201"} 1.0' in text
+
+
+def test_timestamps_read_back_from_sqlite_carry_their_offset(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'orchestrator.db'}"
+    upgrade(url)
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with TestClient(create_app(orchestrator_settings(url)), headers=auth) as client:
+        run_id = create_run(client)["id"]
+        read = client.get(f"/v1/runs/{run_id}").json()
+        [listed] = client.get("/v1/runs").json()["items"]
+    for value in (read["created_at"], listed["created_at"]):  # RFC 3339 date-time: with an offset
+        assert datetime.fromisoformat(value).utcoffset() == timedelta(0), value

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from orchestrator.db import Base
 from orchestrator.enums import WorkKind, WorkStatus, enum_column
 from orchestrator.runs.state import RoundStatus, RunStatus, Stage
-from orchestrator.timestamps import JSON, created_at_column
+from orchestrator.timestamps import JSON, Timestamp, created_at_column
 
 
 def run_fk() -> sa.ForeignKey:
@@ -38,11 +38,11 @@ class Run(Base):
     current_round: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_at_column()
-    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
     teacher_cost_usd: Mapped[float] = mapped_column(sa.Float, default=0.0)
     lease_owner: Mapped[str | None] = mapped_column(sa.String(200))
-    lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Round(Base):
@@ -57,8 +57,8 @@ class Round(Base):
     progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     checkpoint: Mapped[str | None] = mapped_column(sa.String(500))
-    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Evaluation(Base):

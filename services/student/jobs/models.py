@@ -15,7 +15,8 @@ from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from fdd.wire.student import JobStatus
-from student.db import Base, UTCDateTime, utcnow
+from fdd_web.database import UTCDateTime
+from student.db import Base, utcnow
 
 Q, R, S, F, C = (
     JobStatus.QUEUED,
