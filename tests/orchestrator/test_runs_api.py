@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -126,6 +127,23 @@ def test_admin_api_needs_the_bearer_token(api_app, api_client: TestClient) -> No
     )
     assert anonymous.get("/v1/datasets", headers={"Authorization": "Basic abc"}).status_code == 401
     assert api_client.get("/v1/runs").status_code == 200
+
+
+def test_the_admin_token_is_read_and_compared_as_the_service_token_is(
+    api_app, api_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
+    anonymous = TestClient(api_app)
+    blank = anonymous.get("/v1/runs", headers={"Authorization": "Bearer   "})
+    wrong = anonymous.get("/v1/runs", headers={"Authorization": "bearer  guess "})
+    assert (blank.status_code, wrong.status_code, api_client.get("/v1/runs").status_code) == (401, 401, 200)
+    assert blank.json()["error"]["message"].startswith(
+        "missing bearer token"
+    )  # blank is missing, as in fdd_web
+    assert wrong.json()["error"]["message"] == "invalid admin token"
+    assert compared == [(b"guess", ADMIN_TOKEN.encode()), (ADMIN_TOKEN.encode(), ADMIN_TOKEN.encode())]
 
 
 def test_health_and_metrics_are_open_and_count_runs(api_app, api_client: TestClient) -> None:  # noqa: ANN001
