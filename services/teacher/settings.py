@@ -3,7 +3,8 @@
 Everything the teacher can be told from the environment lives here: which backend answers, how the
 OpenAI-compatible upstream is reached (URL, model, key as a ``SecretStr``, timeouts, retries, concurrency),
 what each model costs, the cache, the sandbox's time limit and the request size limit. The service
-token it requires is the shared ``FDD_SERVICE_TOKEN`` (``fdd_web.settings``).
+token it requires is the shared ``FDD_SERVICE_TOKEN`` (``fdd_web.settings``); the oracle backend reads
+GSM8K from the shared ``FDD_DATA_DIR`` (``fdd.config``).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ class TeacherSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FDD_TEACHER_", extra="ignore")
 
     port: int = Field(8001, ge=1, le=65535, description="Port to listen on.")
-    backend: Literal["synthetic", "openai"] = Field(
+    backend: Literal["synthetic", "openai", "oracle"] = Field(
         "synthetic",
-        description="Default backend: 'openai' (any OpenAI-compatible server) or offline 'synthetic'.",
+        description="Default backend: 'openai' (any OpenAI-compatible server), offline 'synthetic', or "
+        "'oracle' (GSM8K's gold solutions as programs, from FDD_DATA_DIR).",
     )
     openai_base_url: str = Field(
         "https://api.openai.com/v1", description="Base URL of the chat-completions API."

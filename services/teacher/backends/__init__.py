@@ -1,13 +1,18 @@
 """The teacher's backends, one file each, and ``build_backend`` that makes the configured one.
 
 ``openai`` talks to any OpenAI-compatible chat-completions server; ``synthetic`` is the offline
-curriculum teacher, the default when no LLM is configured.
+curriculum teacher, the default when no LLM is configured; ``oracle`` answers GSM8K questions with their
+gold solutions as programs (from the data directory) and declines the rest.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from fdd.config import core_settings
 from teacher.backends.base import BackendError, Completion, TeacherBackend
 from teacher.backends.openai import OpenAIBackend
+from teacher.backends.oracle import OracleBackend
 from teacher.backends.synthetic import SyntheticBackend
 from teacher.settings import TeacherSettings
 
@@ -15,6 +20,7 @@ __all__ = [
     "BackendError",
     "Completion",
     "OpenAIBackend",
+    "OracleBackend",
     "SyntheticBackend",
     "TeacherBackend",
     "build_backend",
@@ -34,4 +40,6 @@ def build_backend(settings: TeacherSettings) -> TeacherBackend:
             backoff_max_s=settings.openai_backoff_max_s,
             send_n=settings.openai_send_n,
         )
+    if settings.backend == "oracle":
+        return OracleBackend(Path(core_settings().data_dir))
     return SyntheticBackend(error_rate=settings.synthetic_error_rate, seed=settings.synthetic_seed)

@@ -12,6 +12,7 @@ whole; what is kept is then parsed, executed and verified as usual.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -32,6 +33,26 @@ class Completion:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", without_nul(self.text))
+
+
+def count_words(text: str) -> int:
+    """The offline backends' token count: words separated by whitespace."""
+    return len(text.split())
+
+
+def prompt_words(messages: list[dict[str, str]]) -> int:
+    """The prompt tokens an offline backend reports for ``messages``: their words."""
+    return sum(count_words(m.get("content", "")) for m in messages)
+
+
+def word_completion(text: str, prompt_tokens: int, max_tokens: int) -> Completion:
+    """``text`` as an offline backend's completion, counted in words and, as an LLM would be, cut after
+    ``max_tokens`` of them (finish reason ``length``)."""
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= max_tokens:
+        return Completion(text, prompt_tokens, len(words), "stop")
+    cut = text[: words[max_tokens - 1].end()] if max_tokens > 0 else ""
+    return Completion(cut, prompt_tokens, count_words(cut), "length")
 
 
 class BackendError(Exception):

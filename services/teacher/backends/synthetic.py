@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 
 from fdd.curriculum import Declined, complexify, parse, similar
 from fdd.curriculum.grammar import Problem
 from fdd.curriculum.rewrite import corrupt, paraphrase
 from fdd.prompts import Task, decline, parse_request
-from teacher.backends.base import Completion, TeacherBackend
+from teacher.backends.base import Completion, TeacherBackend, prompt_words, word_completion
 
 _DISTINCT_TRIES = 8
-
-
-def _words(text: str) -> int:
-    return len(text.split())
 
 
 class SyntheticBackend(TeacherBackend):
@@ -97,13 +92,5 @@ class SyntheticBackend(TeacherBackend):
             answers = [decline(f"not a request I understand: {exc}")] * n
         else:
             answers = self._answers(task, text, n, seed)
-        prompt_tokens = sum(_words(m.get("content", "")) for m in messages)
-        return [self._completion(answer, prompt_tokens, max_tokens) for answer in answers]
-
-    @staticmethod
-    def _completion(text: str, prompt_tokens: int, max_tokens: int) -> Completion:
-        words = list(re.finditer(r"\S+", text))
-        if len(words) <= max_tokens:
-            return Completion(text, prompt_tokens, len(words), "stop")
-        cut = text[: words[max_tokens - 1].end()] if max_tokens > 0 else ""  # out of tokens, as an LLM
-        return Completion(cut, prompt_tokens, _words(cut), "length")
+        prompt_tokens = prompt_words(messages)
+        return [word_completion(answer, prompt_tokens, max_tokens) for answer in answers]
