@@ -2,9 +2,10 @@
 
 D_r is ``problems.repository.distillation_set``: every correct rationale of the run's training problems
 (the seed rationales and the agreeing programs of every accepted variant so far). One student ``train``
-job per round (its id deterministic, recorded before it is sent) carrying the run's training knobs as
-they are (``student`` in the run config *is* the job's ``TrainingKnobs``): how much a round trains
-(``schedule``) is decided by the student, which sees the distinct pairs after masking. With
+job per round (its id deterministic, recorded before it is sent) carrying the round's training knobs as
+they are (``RunConfig.student_for``: the run's ``student`` knobs, less the job queue, with that round's
+``student_by_round`` overrides): how much a round trains (``schedule``) is decided by the student, which
+sees the distinct pairs after masking. With
 ``init: previous`` a round after the first starts from the previous round's checkpoint instead of the
 base. The checkpoint and the job's typed result are recorded in the round.
 """
