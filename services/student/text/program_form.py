@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from functools import lru_cache
 
 KEEP = {"ans"}
+# Both forms are pure functions of the program text, and a round's set is mostly the last round's again (a
+# worker's process lives across jobs): remembered, the AST work of a warm round is paid once per program.
+_REMEMBERED = 1 << 17
 _SCOPES = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
 
 
@@ -39,6 +43,7 @@ def _assigned_names(tree: ast.AST) -> list[str]:
     return list(found)
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def normalize_names(program: str) -> str:
     """``program`` with its assigned variables renamed ``v1, v2 …``; unchanged if it does not parse
     or defines functions/classes (whose scopes a plain rename could break)."""
@@ -90,6 +95,7 @@ def _reads(body: list[ast.Assign]) -> Counter[str]:
     return Counter(n.id for n in names if isinstance(n.ctx, ast.Load))
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def compact_program(program: str) -> str:
     """``program`` in the student's short form.
 
