@@ -117,3 +117,15 @@ def test_curriculum_dataset_holds_the_requested_step_mix(api_client: TestClient)
     sample = api_client.get(f"/v1/datasets/{body['id']}").json()["sample"]
     assert {p["meta"]["steps"] for p in sample} == {1, 3}
     assert all("ans" in p["meta"]["program"] for p in sample)
+
+
+def test_a_curriculum_dataset_too_large_for_one_request_is_a_422_and_writes_nothing(
+    api_client: TestClient,
+) -> None:
+    spec = {"n": 1_000_000, "steps": [1]}
+    response = api_client.post(
+        "/v1/datasets", json={"name": "huge", "source": "curriculum", "curriculum": spec}
+    )
+    assert response.status_code == 422
+    assert "curriculum.n: at most 100,000" in response.json()["error"]["message"]
+    assert all(d["name"] != "huge" for d in api_client.get("/v1/datasets").json()["items"])

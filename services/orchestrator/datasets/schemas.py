@@ -13,6 +13,9 @@ from orchestrator.runs.schemas import CurriculumSpec
 
 MAX_TEXT = 20_000
 MAX_PROBLEMS = 1_000_000
+# A curriculum dataset is generated inside its POST (~0.25 ms a problem on one core, then written): bounded
+# so that the request ends in well under a minute; a larger set is imported as JSONL files in parts.
+MAX_CURRICULUM_DATASET = 100_000
 
 
 REQUIRED = {DatasetSource.BENCHMARK: "benchmark", DatasetSource.JSONL: "problems"}
@@ -78,6 +81,11 @@ class DatasetCreate(Strict):
         extra = [f for f in OPTIONAL if getattr(self, f) is not None and f not in ALLOWED[self.source]]
         if extra:
             raise ValueError(f"source={self.source.value} does not take {', '.join(extra)}")
+        if self.curriculum is not None and self.curriculum.n > MAX_CURRICULUM_DATASET:
+            raise ValueError(
+                f"curriculum.n: at most {MAX_CURRICULUM_DATASET:,} problems in one curriculum dataset (it is "
+                "generated inside the request); import a larger set as JSONL files in parts"
+            )
         return self
 
 
