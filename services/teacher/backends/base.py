@@ -16,6 +16,8 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from fdd.prompts import Task, decline, parse_request
+
 
 def without_nul(text: str) -> str:
     """``text`` less its NUL characters."""
@@ -84,3 +86,33 @@ class TeacherBackend(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections and other resources."""
+
+
+class ScriptedBackend(TeacherBackend):
+    """An offline teacher that reads its task and problem back from a request built by ``fdd.prompts`` and
+    writes its answers itself (the synthetic curriculum teacher, the GSM8K oracle): a request it cannot
+    read is declined, and every answer is a completion counted in words."""
+
+    @abstractmethod
+    async def answers(self, task: Task, text: str, n: int, seed: int | None) -> list[str]:
+        """``n`` answers (rationales, new problems or refusals) to ``task`` on ``text``."""
+
+    async def complete(
+        self,
+        messages: list[dict[str, str]],
+        n: int,
+        *,
+        temperature: float,
+        top_p: float,
+        max_tokens: int,
+        seed: int | None,
+    ) -> list[Completion]:
+        """``n`` answers to a request built by ``fdd.prompts`` (a refusal for anything else)."""
+        try:
+            task, text = parse_request(messages)
+        except ValueError as exc:
+            answers = [decline(f"not a request I understand: {exc}")] * n
+        else:
+            answers = await self.answers(task, text, n, seed)
+        prompt_tokens = prompt_words(messages)
+        return [word_completion(answer, prompt_tokens, max_tokens) for answer in answers]

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from fdd.datasets import DATA_DIR_ENV, Problem, load_gsm8k, normalise_text
 from fdd.gsm8k_programs import ConversionError, convert_or_raise
-from fdd.prompts import Task, decline, parse_request
-from teacher.backends.base import Completion, TeacherBackend, prompt_words, word_completion
+from fdd.prompts import Task, decline
+from teacher.backends.base import ScriptedBackend
 
 SPLITS = ("train", "test")
 NO_VARIANTS = (
@@ -84,7 +84,7 @@ def gold_index(data_dir: Path) -> GoldIndex:
         return index
 
 
-class OracleBackend(TeacherBackend):
+class OracleBackend(ScriptedBackend):
     """GSM8K's gold solutions as programs, for the questions it knows; declines everything else."""
 
     name = "oracle"
@@ -106,24 +106,8 @@ class OracleBackend(TeacherBackend):
             self._index = await asyncio.to_thread(gold_index, self.data_dir)
         return self._index
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        n: int,
-        *,
-        temperature: float,
-        top_p: float,
-        max_tokens: int,
-        seed: int | None,
-    ) -> list[Completion]:
-        """``n`` copies of the answer to a request built by ``fdd.prompts`` (a refusal for anything else)."""
-        try:
-            task, text = parse_request(messages)
-        except ValueError as exc:
-            answer = decline(f"not a request I understand: {exc}")
-        else:
-            if task == Task.RATIONALE:
-                answer = (await self.index()).answer(text)
-            else:
-                answer = decline(NO_VARIANTS.format(task=task))
-        return [word_completion(answer, prompt_words(messages), max_tokens)] * n
+    async def answers(self, task: Task, text: str, n: int, seed: int | None) -> list[str]:
+        """``n`` copies of the gold program for a known question (a refusal for anything else)."""
+        if task == Task.RATIONALE:
+            return [(await self.index()).answer(text)] * n
+        return [decline(NO_VARIANTS.format(task=task))] * n

@@ -18,13 +18,13 @@ import random
 from fdd.curriculum import Declined, complexify, parse, similar
 from fdd.curriculum.grammar import Problem
 from fdd.curriculum.rewrite import corrupt, paraphrase
-from fdd.prompts import Task, decline, parse_request
-from teacher.backends.base import Completion, TeacherBackend, prompt_words, word_completion
+from fdd.prompts import Task, decline
+from teacher.backends.base import ScriptedBackend
 
 _DISTINCT_TRIES = 8
 
 
-class SyntheticBackend(TeacherBackend):
+class SyntheticBackend(ScriptedBackend):
     """A deterministic offline teacher over the built-in curriculum."""
 
     name = "synthetic"
@@ -75,22 +75,5 @@ class SyntheticBackend(TeacherBackend):
             answers.append(answer)
         return answers
 
-    async def complete(
-        self,
-        messages: list[dict[str, str]],
-        n: int,
-        *,
-        temperature: float,
-        top_p: float,
-        max_tokens: int,
-        seed: int | None,
-    ) -> list[Completion]:
-        """``n`` answers to a request built by ``fdd.prompts`` (a refusal for anything else)."""
-        try:
-            task, text = parse_request(messages)
-        except ValueError as exc:
-            answers = [decline(f"not a request I understand: {exc}")] * n
-        else:
-            answers = self._answers(task, text, n, seed)
-        prompt_tokens = prompt_words(messages)
-        return [word_completion(answer, prompt_tokens, max_tokens) for answer in answers]
+    async def answers(self, task: Task, text: str, n: int, seed: int | None) -> list[str]:
+        return self._answers(task, text, n, seed)
