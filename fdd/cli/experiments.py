@@ -67,7 +67,7 @@ Arms = Annotated[
 ]
 TERMINAL = {"done", "failed", "cancelled"}
 SEEDS_ONLY = "seeds-only"
-MATCH_TOKENS = "$match_tokens"  # an arm spec key: train each round on the FDD arm's tokens of that round
+MATCH_TOKENS = "$match_tokens"  # an arm spec key naming the arm whose tokens it trains on, round by round
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -166,16 +166,20 @@ class Experiment:
         token-matched arms take their budgets from it)."""
         labels = {"experiment": self.name, "arm": arm, "seed": str(seed)}
         base = merge(self.base(seed), {"name": f"{self.name}-{self.key(arm, seed)}", "labels": labels})
-        spec = dict(self.arms[arm])
-        match = spec.pop(MATCH_TOKENS, None)
-        if arm != SEEDS_ONLY and match is None:
+        spec = {k: v for k, v in self.arms[arm].items() if k != MATCH_TOKENS}
+        source = self.budget_source(arm)
+        if source is None:
             return merge(base, spec)
-        reference = self.finished("fdd", seed)
+        reference = self.finished(source, seed)
         if reference is None or reference["record"]["status"] != "done":
             return None
         if arm == SEEDS_ONLY:
             return seeds_only_config(base, reference)
         return token_matched_config(base, spec, reference)
+
+    def budget_source(self, arm: str) -> str | None:
+        """The arm whose training tokens ``arm`` is given (seeds-only: the FDD arm's), or None."""
+        return "fdd" if arm == SEEDS_ONLY else self.arms[arm].get(MATCH_TOKENS)
 
     def selected(self, only: str | None) -> list[str]:
         """The arms named in ``only`` (comma-separated; None: all), refused when one is unknown or waits for
@@ -188,14 +192,19 @@ class Experiment:
             raise typer.BadParameter(
                 f"unknown arm(s) {unknown}; this experiment has {list(self.arms)}", param_hint="--arms"
             )
-        waiting = [a for a in names if a == SEEDS_ONLY or MATCH_TOKENS in self.arms[a]]
-        missing = [s for s in self.seeds if self.finished("fdd", s) is None]
-        if waiting and "fdd" not in names and missing:
-            raise typer.BadParameter(
-                f"{waiting} take their budgets from the fdd arm, unfinished on seed(s) {missing}: "
-                "add fdd to --arms",
-                param_hint="--arms",
+        for arm in names:
+            source = self.budget_source(arm)
+            missing = (
+                []
+                if source in (None, *names)
+                else [s for s in self.seeds if self.finished(source, s) is None]
             )
+            if missing:
+                raise typer.BadParameter(
+                    f"{arm} takes its budget from the {source} arm, unfinished on seed(s) {missing}: "
+                    f"add {source} to --arms",
+                    param_hint="--arms",
+                )
         return names
 
     def run(self, client: OrchestratorClient, arms: list[str] | None = None, poll_s: float = 5.0) -> None:
