@@ -76,9 +76,7 @@ class _Run:
         batch = {k: v.to(self.device) for k, v in collate(items, self.pad_id, self.seq2seq).items()}
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
             loss = self.model(**batch).loss
-        return loss, int(batch["attention_mask"].sum()) + (
-            int((batch["labels"] >= 0).sum()) if self.seq2seq else 0
-        )
+        return loss, sum(self.real_tokens(item) for item in items)
 
     def real_tokens(self, item: Encoded) -> int:
         """The tokens of ``item`` that ``forward`` counts (no padding)."""
