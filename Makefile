@@ -4,7 +4,7 @@ VENV := .venv/bin
 SHARED_DATA := $(abspath ../shared/data)
 export FDD_DATA_DIR ?= $(if $(wildcard $(SHARED_DATA)),$(SHARED_DATA),$(abspath data))
 
-.PHONY: setup services lint test demo bench clean
+.PHONY: setup services models lint test demo bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -12,11 +12,15 @@ setup:
 services:
 	@bash scripts/ensure_services.sh
 
+# the real pre-trained model of the slow real-model tests: downloaded and converted once per machine (cached)
+models: setup
+	@$(VENV)/fdd models fetch smollm2-135m > /dev/null
+
 lint: setup
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 
-test: setup services lint
+test: setup services lint models
 	$(VENV)/pytest
 
 demo: setup

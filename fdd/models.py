@@ -15,6 +15,7 @@ step is skipped when its output exists. torch, transformers and gguf are importe
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import shutil
@@ -24,10 +25,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fdd.config import core_settings
 
 READY = ".fdd-converted"  # written last into a converted directory: the conversion finished
+# What READY holds after the GGUF's name; a directory converted by an older fdd (another version) is converted
+# again. v2: the generation config samples (do_sample), so a served model's samples differ at temperature > 0.
+CONVERSION = "conversion v2"
 
 
 class ModelFetchError(Exception):
@@ -75,8 +80,20 @@ def source(name: str) -> ModelSource:
 
 
 def is_converted(path: Path) -> bool:
-    """Whether ``path`` holds a finished conversion."""
-    return (path / READY).is_file()
+    """Whether ``path`` holds a finished conversion made by this version of the conversion."""
+    marker = path / READY
+    return marker.is_file() and CONVERSION in marker.read_text().split("\n")
+
+
+def sampling_generation_config(config: Any) -> Any:
+    """A copy of the model's generation config that samples. An OpenAI-compatible server built on
+    transformers (``transformers serve``) takes ``do_sample`` from the checkpoint and a request's temperature
+    only tunes it: with the GGUF's config (``do_sample`` off) every sample of a problem came back the same,
+    seeds and temperature notwithstanding. Temperature 0 in a request still means greedy; the student sets
+    ``do_sample`` on every call, so this changes nothing there."""
+    config = copy.deepcopy(config)
+    config.do_sample = True
+    return config
 
 
 def cached(name: str, cache_dir: Path | None = None) -> Path | None:
@@ -152,7 +169,7 @@ def convert_gguf(gguf: Path, out: Path) -> Path:
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, dtype=torch.float32, **kwargs)
         model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
         model.load_state_dict(loaded.state_dict())
-        model.generation_config = loaded.generation_config
+        model.generation_config = sampling_generation_config(loaded.generation_config)
         model.save_pretrained(partial)
         tokenizer.save_pretrained(partial)
     except ImportError as exc:
@@ -162,7 +179,7 @@ def convert_gguf(gguf: Path, out: Path) -> Path:
     except (OSError, ValueError, RuntimeError) as exc:
         shutil.rmtree(partial, ignore_errors=True)
         raise ModelFetchError(f"could not convert {gguf.name}: {' '.join(str(exc).split())[:300]}") from exc
-    (partial / READY).write_text(f"{gguf.name}\n")
+    (partial / READY).write_text(f"{gguf.name}\n{CONVERSION}\n")
     shutil.rmtree(out, ignore_errors=True)
     partial.replace(out)
     return out

