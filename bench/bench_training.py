@@ -30,7 +30,7 @@ from bench_matmul import measure_peaks  # noqa: E402
 
 from fdd.curriculum import seed_problems  # noqa: E402
 from student.training import TrainConfig, TrainExample  # noqa: E402
-from student.training.data import Encoded, batch_order, encode, training_pairs  # noqa: E402
+from student.training.data import Encoded, batch_order, encode, resolve_knobs, training_pairs  # noqa: E402
 from student.training.loop import _base, _optimizer, _Run, _step  # noqa: E402
 
 # name -> (dtype, batching, compile); every one is run at every thread count asked for
@@ -82,7 +82,7 @@ def _batches(items: list[Encoded], batching: str, batch_size: int) -> list[list[
 
 def _cell(name: str, threads: int, items: list[Encoded], base: dict, model_args: tuple) -> Cell:
     dtype, batching, compiled = VARIANTS[name]
-    config = TrainConfig(batch_size=32, threads=threads)
+    config = resolve_knobs(TrainConfig(batch_size=32, threads=threads))  # the tiny model's lr and max_length
     model, tokenizer = model_args
     model.load_state_dict(base)
     run = _Run(model, tokenizer, False, config, torch.device("cpu"))
@@ -119,7 +119,7 @@ def main() -> None:
     threads = [int(t) for t in args.threads.split(",")]
     names = args.variants.split(",")
     torch.manual_seed(0)
-    items, model, tokenizer, _ = _data(args.train, TrainConfig())
+    items, model, tokenizer, _ = _data(args.train, resolve_knobs(TrainConfig()))
     n_params = sum(p.numel() for p in model.parameters())
     base = {k: v.clone() for k, v in model.state_dict().items()}
     peaks = measure_peaks(sorted({1, *threads}), seconds=0.5, repeats=2)

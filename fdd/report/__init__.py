@@ -40,7 +40,7 @@ def rejection_counts(rejections: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def _config_summary(config: dict[str, Any]) -> str:
+def _config_summary(config: dict[str, Any], rounds: list[dict[str, Any]]) -> str:
     seed = config.get("seed", {})
     teacher = config.get("teacher", {})
     student = config.get("student", {})
@@ -51,9 +51,21 @@ def _config_summary(config: dict[str, Any]) -> str:
         f"min_agree={teacher.get('min_agree')}, n_complex={teacher.get('n_complex')}, "
         f"n_similar={teacher.get('n_similar')}\n"
         f"- student: base `{student.get('base_model')}`, "
-        f"{_schedule(student)}, init `{student.get('init', 'base')}`, lr {student.get('lr')}, "
-        f"batch {student.get('batch_size')}, seed {student.get('seed')}"
+        f"{_schedule(student)}, init `{student.get('init', 'base')}`, lr {_knob(student, rounds, 'lr')}, "
+        f"batch {_knob(student, rounds, 'batch_size')}, seed {student.get('seed')}"
     )
+
+
+def _knob(student: dict[str, Any], rounds: list[dict[str, Any]], name: str) -> str:
+    """A student knob as configured; one left to the base (None) as the first trained round's student
+    decided it, else "base default"."""
+    if student.get(name) is not None:
+        return str(student[name])
+    for rnd in rounds:
+        value = (((rnd.get("metrics") or {}).get("train") or {}).get("metrics") or {}).get(name)
+        if value is not None:
+            return f"{value} (base default)"
+    return "base default"
 
 
 def _schedule(student: dict[str, Any]) -> str:
@@ -114,7 +126,7 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "",
         f"Status **{run['status']}**; teacher cost ${run.get('teacher_cost_usd', 0):.4f}.",
         "",
-        _config_summary(run.get("config") or {}),
+        _config_summary(run.get("config") or {}, run.get("rounds") or []),
         "",
         "## Rounds",
         "",

@@ -109,8 +109,27 @@ class TrainingKnobs(Strict):
         3, ge=1, le=100, description="converge: validations without improvement before training stops."
     )
     init: Init = Field("base", description="base: every round from the base; previous: warm start.")
-    batch_size: int = Field(32, ge=1, le=4096, description="Examples per optimiser step.")
-    lr: float = Field(2e-3, gt=0, le=1.0, description="Peak AdamW learning rate (~5e-5 for pre-trained).")
+    batch_size: int | None = Field(
+        None,
+        ge=1,
+        le=4096,
+        description="Examples per optimiser step; None: the base's: 32 for 'tiny' (and an fdd checkpoint "
+        "trained from it: as it was trained), 8 for a pre-trained base.",
+    )
+    lr: float | None = Field(
+        None,
+        gt=0,
+        le=1.0,
+        description="Peak AdamW learning rate; None: the base's: 2e-3 for 'tiny' (and an fdd checkpoint "
+        "trained from it: as it was trained), 5e-5 for a pre-trained base, which 2e-3 would wreck.",
+    )
+    max_length: int | None = Field(
+        None,
+        ge=16,
+        le=8192,
+        description="Longest prompt + program in tokens (longer examples are dropped); None: the base's: "
+        "256 for 'tiny' (an fdd checkpoint: as it was trained), 512 for a pre-trained base.",
+    )
     max_steps: int | None = Field(None, ge=1, description="Hard cap on optimiser steps.")
     val_fraction: float = Field(0.05, ge=0.0, lt=0.5, description="Share of questions held out (best kept).")
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seeds the split, initialisation and shuffling.")
@@ -287,10 +306,15 @@ class TrainMetrics(Open):
     stopped: str = "completed"  # completed | time_limit | converged | token_budget
     seconds: float = 0.0
     tokens_per_s: float = 0.0
+    peak_memory_mb: float | None = None  # CUDA: peak allocated by torch; CPU: the worker's peak RSS
     tokens: int = 0  # real (non-padding) tokens processed
     train_examples: int = 0
     best_val_loss: float | None = None
     train_loss: float | None = None
+    # the knobs the run used, decided from the base where the job left them to None
+    lr: float | None = None
+    batch_size: int | None = None
+    max_length: int | None = None
 
 
 class TrainResult(Open):

@@ -85,6 +85,15 @@ def test_report_lists_the_rounds_flagged_as_too_short(tmp_path: Path) -> None:
     assert "## Warnings\n\n- round 1: accuracy collapsed on svamp: 0.0 % vs 14.0 %" in text
 
 
+def test_knobs_left_to_the_base_are_reported_as_the_student_decided_them(tmp_path: Path) -> None:
+    run = {**make_run(), "config": {"student": {"base_model": "tiny", "lr": None, "batch_size": 16}}}
+    text = build_report({"run": run, "rejections": [], "leak_scores": {}}, tmp_path / "a").read_text()
+    assert "lr base default, batch 16," in text  # no round says what the student used
+    run["rounds"][0]["metrics"]["train"] = {"metrics": {"lr": 0.002, "batch_size": 16}}
+    text = build_report({"run": run, "rejections": [], "leak_scores": {}}, tmp_path / "b").read_text()
+    assert "lr 0.002 (base default), batch 16," in text
+
+
 def test_leakage_by_round_scores_generated_questions_against_the_test_sets() -> None:
     from fdd.cli.experiments import leakage_by_round
     from fdd.datasets import load_benchmark

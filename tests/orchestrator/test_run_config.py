@@ -101,3 +101,14 @@ def test_labels_are_short_tags_that_round_trip() -> None:
         RunConfig(name="x", labels={"arm": ""})
     with pytest.raises(ValidationError, match="labels"):
         RunConfig(name="x", labels={str(i): "v" for i in range(17)})
+
+
+def test_the_learning_rate_may_be_left_to_the_base_per_run_or_per_round() -> None:
+    config = RunConfig(name="x", student={"lr": None}, student_by_round={1: {"lr": 1e-4, "batch_size": None}})
+    assert (config.student.lr, config.student.batch_size, config.student.max_length) == (None, None, None)
+    assert (config.student_for(1).lr, config.student_for(2).lr) == (1e-4, None)
+    assert RunConfig.model_validate(config.model_dump(mode="json")).student_for(1) == config.student_for(1)
+    with pytest.raises(ValidationError, match="student.lr"):
+        RunConfig(name="x", student={"lr": 0})
+    with pytest.raises(ValidationError, match="student_by_round.1.lr"):
+        RunConfig(name="x", student_by_round={1: {"lr": 0}})

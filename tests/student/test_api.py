@@ -98,12 +98,19 @@ def test_evaluate_with_known_checkpoint_is_queued(api):
         ({"params": train_params(2), "priority": 3}, "priority"),
         ({"params": {"kind": "evaluate", "checkpoint": "ck1", "benchmark": "nonsense"}}, "params.benchmark"),
         ({"params": {**train_params(2), "tiny": {"hiden": 64}}}, "params.train.tiny"),
+        ({"params": {**train_params(2), "lr": 0}}, "params.train.lr"),
+        ({"params": {**train_params(2), "max_length": 4}}, "params.train.max_length"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(api, body, field):
     response = api.post("/v1/jobs", json=body)
     assert response.status_code == 422
     assert error(response)["message"].startswith(field)
+
+
+def test_knobs_left_to_the_base_are_accepted(api):
+    params = train_params(2, lr=None, batch_size=None, max_length=None)
+    assert post(api, params, "base-knobs").status_code == 201
 
 
 def test_get_and_list_jobs_with_filters(api):

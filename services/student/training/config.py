@@ -1,11 +1,13 @@
 """The training job's vocabulary: its knobs (``TrainConfig``), its inputs, progress and result.
 
 ``TrainConfig`` is saved beside every checkpoint with ``asdict`` so that a model can always be
-traced to the settings that made it; every field says what it does. Nothing here runs anything.
+traced to the settings that made it; every field says what it does. ``base_knobs`` decides the knobs
+left to the base. Nothing here runs anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,9 @@ class TrainConfig:
     budget_tokens: int = 1_000_000
     patience: int = 3
     init: str = "base"  # "base" | "previous" (a warm start: base_model is then the previous checkpoint)
-    batch_size: int = 32  # examples per optimiser step
-    lr: float = 2e-3  # peak AdamW learning rate (cosine decay after warm-up); ~5e-5 suits pre-trained bases
+    # batch_size, lr and max_length: None = the base's, decided once by data.resolve_knobs (``base_knobs``)
+    batch_size: int | None = None  # examples per optimiser step
+    lr: float | None = None  # peak AdamW learning rate (cosine decay after warm-up)
     weight_decay: float = 0.01  # AdamW weight decay (not applied to biases and norms)
     warmup_ratio: float = 0.05  # fraction of the steps spent warming the learning rate up linearly
     max_steps: int | None = None  # hard cap on optimiser steps; None = epochs * steps per epoch
@@ -49,12 +52,35 @@ class TrainConfig:
     normalize_names: bool | None = None  # assigned variables become v1, v2 … in the training programs
     compact_programs: bool | None = None  # number constants inlined, final ``ans = x`` folded (program_form)
     augment_distractors: float = 0.3  # share of examples given an unrelated statement each epoch (augment.py)
-    max_length: int = 256  # longest prompt + program in tokens; longer examples are dropped (counted)
+    max_length: int | None = None  # longest prompt + program in tokens; longer examples are dropped (counted)
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
     tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)
     device: str | None = None  # "cpu" | "cuda" | "cuda:1" …; None = CUDA when present, else CPU
     evals_per_epoch: int = 1  # validation passes per epoch (at least 10 over a run in total)
     grad_clip: float = 1.0  # max gradient norm
+
+
+# The knobs that follow the base when left to None. The tiny model learns from the run's text alone, from
+# scratch: a high rate and large batches of short examples. A pre-trained base is fine-tuned: 2e-3 would
+# wreck its weights, its batches cost far more memory, and its tokenizer spends more tokens on a question.
+TINY_KNOBS: dict[str, float | int] = {"lr": 2e-3, "batch_size": 32, "max_length": 256}
+PRETRAINED_KNOBS: dict[str, float | int] = {"lr": 5e-5, "batch_size": 8, "max_length": 512}
+
+
+def base_knobs(config: TrainConfig, base_meta: Mapping[str, Any] | None = None) -> dict[str, float | int]:
+    """``lr``, ``batch_size`` and ``max_length`` decided: as asked, else the base's: the tiny model's for
+    ``tiny``, what an fdd checkpoint (``base_meta``: its meta) was trained with, so that a warm start from a
+    tiny checkpoint keeps the tiny model's, else a pre-trained base's (``student.text.text_switches``
+    decides the text switches the same way)."""
+    tiny = config.base_model == "tiny"
+    trained = {} if tiny else (base_meta or {}).get("config", {})
+    out = {}
+    for name, default in (TINY_KNOBS if tiny else PRETRAINED_KNOBS).items():
+        asked = getattr(config, name)
+        if asked is None:
+            asked = default if trained.get(name) is None else trained[name]
+        out[name] = asked
+    return out
 
 
 @dataclass

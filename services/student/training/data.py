@@ -22,7 +22,7 @@ import torch
 from student.modeling import PromptFormat, read_meta
 from student.text import EntityVocab, TextTransform, text_switches
 
-from .config import TrainConfig, TrainExample
+from .config import TrainConfig, TrainExample, base_knobs
 
 IGNORE = -100  # label of tokens that carry no loss (prompt, padding)
 
@@ -43,6 +43,18 @@ def resolve_switches(config: TrainConfig) -> TrainConfig:
     """``config`` with every text switch left to the base (None) decided (``text_switches``), so that
     the checkpoint's meta records what the run actually did."""
     return replace(config, **text_switches(config, _base_meta(config)))
+
+
+def resolve_knobs(config: TrainConfig) -> TrainConfig:
+    """``config`` with ``lr``, ``batch_size`` and ``max_length`` left to the base (None) decided
+    (``base_knobs``), so that the checkpoint's meta records the numbers the run actually used."""
+    knobs = base_knobs(config, _base_meta(config))
+    return replace(
+        config,
+        lr=float(knobs["lr"]),
+        batch_size=int(knobs["batch_size"]),
+        max_length=int(knobs["max_length"]),
+    )
 
 
 def text_transform(examples: Sequence[TrainExample], config: TrainConfig) -> TextTransform:

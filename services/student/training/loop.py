@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import random
+import resource
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -31,6 +33,7 @@ from .data import (
     collate,
     data_hash,
     encode,
+    resolve_knobs,
     resolve_switches,
     split_by_question,
     training_pairs,
@@ -209,7 +212,7 @@ def train(
     if config.threads:
         torch.set_num_threads(config.threads)
     _seed(config.seed)
-    config = resolve_switches(config)
+    config = resolve_knobs(resolve_switches(config))  # what the base leaves open, decided once
     pairs, entities = training_pairs(examples, config)
     train_pairs, val_pairs = split_by_question(pairs, config.val_fraction, config.seed)
     model, tokenizer, fmt = _base(config, pairs)
@@ -229,6 +232,9 @@ def train(
         "vocab_size": len(tokenizer),
         "device": str(run.device),
         "dtype": "bf16-autocast" if run.autocast else "fp32",
+        "lr": config.lr,
+        "batch_size": config.batch_size,
+        "max_length": config.max_length,
     }
     meta = {
         "base_model": config.base_model,
@@ -241,6 +247,15 @@ def train(
         "entities": {"enabled": entities is not None, **(entities.to_dict() if entities else {})},
     }
     return TrainResult(save_checkpoint(out_dir, run.model, tokenizer, meta), metrics)
+
+
+def _peak_memory_mb(device: torch.device) -> float:
+    """The run's peak memory in MB: on CUDA what torch allocated on ``device`` (since ``_loop`` reset
+    it); on CPU the process's peak resident set, which a long-lived worker carries from its earlier jobs."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux, bytes on macOS
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
 def _step(run: _Run, items: list[Encoded], optimizer: torch.optim.Optimizer) -> tuple[torch.Tensor, int]:
@@ -265,6 +280,8 @@ def _loop(
     config = run.config
     per_epoch, total, every = _plan(len(train_set), config, sum(run.real_tokens(e) for e in train_set))
     optimizer = _optimizer(run.model, config)
+    if run.device.type == "cuda":  # this run's peak (from its weights on), not an earlier job's in the worker
+        torch.cuda.reset_peak_memory_stats(run.device)
     schedule = _Schedule(optimizer, total, config)
     rng, start = random.Random(config.seed), schedule.start
     tokens, step, losses, stopped = 0, 0, [], "completed"
@@ -306,4 +323,5 @@ def _loop(
         "seconds": seconds,
         "tokens": tokens,
         "tokens_per_s": tokens / max(seconds, 1e-9),
+        "peak_memory_mb": _peak_memory_mb(run.device),
     }
