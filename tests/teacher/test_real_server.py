@@ -2,12 +2,12 @@
 on 127.0.0.1, reached through the ``openai`` backend — a real chat template, real usage tokens, and real
 messy output (prose, fenced code, programs without ``ans``) through extraction and the sandbox.
 
-``make test`` fetches the model first (``fdd models fetch smollm2-135m``: once per machine, cached), so these
-run there; elsewhere they run when the model is in the cache and the ``real`` extra (``transformers[serving]``)
-is installed, and are skipped with the command to run otherwise (``FDD_REAL_MODEL_TESTS=0`` skips them too);
-nothing is downloaded here. Slow-ish: the server loads the model (~13 s) and generates on the CPU, so each
-request is one GSM8K problem and a few dozen tokens (the file takes ~35 s on 2 cores under load ~2; on a
-machine under load 20 a 64-token call once took over 600 s).
+``make test`` fetches the model first (``fdd models fetch smollm2-135m``: once per machine, cached), so
+these run there; elsewhere they run when the model is in the cache and the ``real`` extra
+(``transformers[serving]``) is installed, and are skipped with the command to run otherwise
+(``FDD_REAL_MODEL_TESTS=0`` skips them too); nothing is downloaded here. Slow-ish: the server loads the
+model (~13 s) and generates on the CPU, so each request is one GSM8K problem and a few dozen tokens (the
+file takes ~35 s on 2 cores under load ~2; under load 20 a 64-token call once took over 600 s).
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ from tests.teacher.harness import openai_settings, running_teacher, sqlite_url
 
 # opt-out (FDD_REAL_MODEL_TESTS=0) on a machine too loaded for a real model
 SMOLLM2 = None if os.environ.get("FDD_REAL_MODEL_TESTS") == "0" else cached("smollm2-135m")
+NOT_FETCHED = "the real model is not fetched: `fdd models fetch smollm2-135m` (make test does)"
 SERVING = importlib.util.find_spec("openai") is not None and (VENV_BIN / "transformers").exists()
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.anyio,
-    pytest.mark.skipif(
-        SMOLLM2 is None, reason="the real model is not fetched: `fdd models fetch smollm2-135m` (make test does)"
-    ),
+    pytest.mark.skipif(SMOLLM2 is None, reason=NOT_FETCHED),
     pytest.mark.timeout(3000),
     pytest.mark.skipif(
         not SERVING, reason="`transformers serve` needs the real extra: pip install -e '.[real]'"
