@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_matmul import measure_peaks  # noqa: E402
 
 from fdd.gsm8k_programs import convert  # noqa: E402
 from fdd.models import cached  # noqa: E402
@@ -48,6 +51,12 @@ def _evaluate(
     preds = predictor.predict(items, max_new_tokens=args.max_new_tokens, batch_size=args.batch)
     outcomes = Counter(p.outcome for p in preds)
     return outcomes["correct"] / len(items), outcomes, time.monotonic() - start
+
+
+def _parameters(checkpoint: Path) -> int:
+    from transformers import AutoModelForCausalLM
+
+    return sum(p.numel() for p in AutoModelForCausalLM.from_pretrained(checkpoint).parameters())
 
 
 def main() -> None:
@@ -81,11 +90,19 @@ def main() -> None:
         result = train(train_set, config, Path(tmp) / "ckpt")
         train_s = time.monotonic() - start
         m = result.metrics
+        # 6·N FLOP per trained token against this machine's fp32 matmul peak, measured right after
+        peak = measure_peaks([args.threads], seconds=1.0, repeats=3)[("fp32", args.threads)][0]
+        n_params = _parameters(result.checkpoint_dir)
+        share = m["tokens_per_s"] * 6 * n_params / (peak * 1e9)
         print(
             f"training: {len(train_set)} examples x {args.epochs} epoch(s), {m['steps']} steps of "
             f"{m['batch_size']} at lr {m['lr']}, loss {m['first_loss']:.2f} -> {m['train_loss']:.2f}, "
             f"{m['tokens']:,} tokens at {m['tokens_per_s']:.1f} tokens/s, peak memory "
             f"{m['peak_memory_mb']:.0f} MB, {train_s / 60:.1f} min"
+        )
+        print(
+            f"fp32 matmul peak at {args.threads} thread(s): {peak:.1f} GFLOP/s; 6 x {n_params / 1e6:.1f} M "
+            f"FLOP per token at {m['tokens_per_s']:.1f} tokens/s = {100 * share:.1f} % of it"
         )
         after, outcomes_after, after_s = _evaluate(result.checkpoint_dir, tests, args)
     print(f"after: {100 * after:.1f} % of {len(tests)} ({dict(outcomes_after)}), {after_s / 60:.1f} min")
