@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 import keyword
 import random
+from collections.abc import Mapping
+from typing import Any
 
 _SWAP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Add, ast.FloorDiv: ast.Mult, ast.Div: ast.Mult}
 _STYLES = ("same", "camel", "short", "prefixed", "numbered")
@@ -37,16 +39,18 @@ def _uses(expr: ast.expr) -> set[str]:
     return {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
 
 
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, mapping: dict[str, ast.expr]) -> None:
-        self.mapping = mapping
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        return self.mapping.get(node.id, node)
-
-
-def _replace(expr: ast.expr, mapping: dict[str, ast.expr]) -> ast.expr:
-    return _Substitute(mapping).visit(ast.parse(ast.unparse(expr), mode="eval").body)
+def _replace(node: Any, mapping: Mapping[str, ast.expr]) -> Any:
+    """A copy of ``node`` with every name in ``mapping`` replaced (the input is left as it is)."""
+    if isinstance(node, ast.Name):
+        return mapping.get(node.id, node)
+    fields = {}
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            value = _replace(value, mapping)
+        elif isinstance(value, list):
+            value = [_replace(v, mapping) if isinstance(v, ast.AST) else v for v in value]
+        fields[name] = value
+    return type(node)(**fields)
 
 
 def _render(lines: list[tuple[str, ast.expr]]) -> str:
@@ -83,9 +87,11 @@ def _rename(lines: list[tuple[str, ast.expr]], rng: random.Random) -> list[tuple
 
 def _reorder(lines: list[tuple[str, ast.expr]], rng: random.Random) -> list[tuple[str, ast.expr]]:
     """A random order of the lines before ``ans`` that still defines every name before its use."""
-    pending, done, out = list(lines[:-1]), set(), []
+    pending, out = list(lines[:-1]), []
+    done: set[str] = set()
+    uses = {id(line): _uses(line[1]) for line in pending}  # once per line, not once per line per pick
     while pending:
-        ready = [line for line in pending if _uses(line[1]) <= done]
+        ready = [line for line in pending if uses[id(line)] <= done]
         # prefer the text's order most of the time: a teacher mostly writes lines as it reads
         line = ready[0] if rng.random() < 0.6 else rng.choice(ready)
         pending.remove(line)
