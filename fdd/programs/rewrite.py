@@ -98,6 +98,8 @@ class _Rewriter:
             self._plan_answer()
             if self.append is None and not self.to_ans:
                 return None
+        if not (self.delete or self.to_ans or self.inline is not None or self.append is not None):
+            return self.source.strip("\n") + "\n"  # already canonical: nothing to render
         text = self._render_lines()
         if text is None:
             text = self._render_ast()
