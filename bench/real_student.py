@@ -53,12 +53,6 @@ def _evaluate(
     return outcomes["correct"] / len(items), outcomes, time.monotonic() - start
 
 
-def _parameters(checkpoint: Path) -> int:
-    from transformers import AutoModelForCausalLM
-
-    return sum(p.numel() for p in AutoModelForCausalLM.from_pretrained(checkpoint).parameters())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=64, help="GSM8K train problems with a converted program")
@@ -92,7 +86,7 @@ def main() -> None:
         m = result.metrics
         # 6·N FLOP per trained token against this machine's fp32 matmul peak, measured right after
         peak = measure_peaks([args.threads], seconds=1.0, repeats=3)[("fp32", args.threads)][0]
-        n_params = _parameters(result.checkpoint_dir)
+        n_params = m["params"]
         share = m["tokens_per_s"] * 6 * n_params / (peak * 1e9)
         print(
             f"training: {len(train_set)} examples x {args.epochs} epoch(s), {m['steps']} steps of "
