@@ -1,4 +1,4 @@
-"""Tiny-student training throughput, side by side: dtype, batching, torch.compile and threads.
+"""Student training throughput, side by side: dtype, batching, torch.compile and threads.
 
 Every variant trains a fresh copy of the tiny default (same initial weights, same batches) through
 the production step (``student.training.loop``: ``_Run.forward`` and ``_step``); the variants take
@@ -10,7 +10,10 @@ measured in the same run, per CPU-second of one thread) that 6·N FLOP per real 
 CPU-second: on a loaded machine the wall-clock figures shrink, that share does not.
 
     .venv/bin/python bench/bench_training.py [--threads 1,2] [--train 2000] [--slice 8] [--rounds 5]
-        [--variants base,bf16,pad,compile]
+        [--variants base,bf16,pad,compile] [--base tiny|smollm2-135m|PATH]
+
+``--base smollm2-135m`` measures the pre-trained base (``fdd models fetch smollm2-135m`` first) at its
+own batch size of 8; try ``--train 200 --slice 2 --rounds 3`` there, a step takes seconds.
 """
 
 from __future__ import annotations
@@ -29,14 +32,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_matmul import measure_peaks  # noqa: E402
 
 from fdd.curriculum import seed_problems  # noqa: E402
+from fdd.models import KNOWN, cached  # noqa: E402
 from student.training import TrainConfig, TrainExample  # noqa: E402
-from student.training.data import Encoded, batch_order, encode, resolve_knobs, training_pairs  # noqa: E402
+from student.training.data import (  # noqa: E402
+    Encoded,
+    batch_order,
+    encode,
+    resolve_knobs,
+    resolve_switches,
+    training_pairs,
+)
 from student.training.loop import _base, _optimizer, _Run, _step  # noqa: E402
 
 # name -> (dtype, batching, compile); every one is run at every thread count asked for
 VARIANTS = {
     "base": ("fp32", "bucket", False),  # the production default: length-bucketed batches, fp32
-    "bf16": ("bf16", "bucket", False),  # bf16 autocast on CPU
+    "bf16": ("bf16", "bucket", False),  # bf16 autocast on CPU (TrainConfig.precision "bf16")
     "pad": ("fp32", "pad", False),  # plain padding: batches in random order, no length grouping
     "compile": ("fp32", "bucket", True),  # torch.compile(dynamic=True) of the model
     "bf16+compile": ("bf16", "bucket", True),
@@ -80,16 +91,23 @@ def _batches(items: list[Encoded], batching: str, batch_size: int) -> list[list[
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def _cell(name: str, threads: int, items: list[Encoded], base: dict, model_args: tuple) -> Cell:
+def _config(base_model: str, **knobs: object) -> TrainConfig:
+    """The base's own knobs (lr, batch size, max length, text switches) as a round's training gets them."""
+    return resolve_switches(resolve_knobs(TrainConfig(base_model=base_model, **knobs)))
+
+
+def _cell(
+    name: str, threads: int, items: list[Encoded], base: dict, model_args: tuple, base_model: str
+) -> Cell:
     dtype, batching, compiled = VARIANTS[name]
-    config = resolve_knobs(TrainConfig(batch_size=32, threads=threads))  # the tiny model's lr and max_length
+    config = _config(base_model, threads=threads, precision=dtype)
     model, tokenizer = model_args
     model.load_state_dict(base)
     run = _Run(model, tokenizer, False, config, torch.device("cpu"))
-    run.autocast = dtype == "bf16"  # bf16 autocast on CPU is not a TrainConfig knob (not adopted)
     if compiled:
         run.model = torch.compile(model, dynamic=True)
-    return Cell(name, threads, dtype, batching, run, _optimizer(model, config), _batches(items, batching, 32))
+    batches = _batches(items, batching, config.batch_size)
+    return Cell(name, threads, dtype, batching, run, _optimizer(model, config), batches)
 
 
 def _slice(cell: Cell, items: list[Encoded], steps: int, record: bool) -> None:
@@ -115,11 +133,19 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=8, help="steps per turn")
     parser.add_argument("--rounds", type=int, default=5, help="measured turns per variant")
     parser.add_argument("--variants", default="base,bf16,pad", help=f"of {','.join(VARIANTS)}")
+    parser.add_argument(
+        "--base", default="tiny", help=f"tiny, a fetched model ({', '.join(KNOWN)}) or a path"
+    )
     args = parser.parse_args()
+    base_model = args.base
+    if args.base in KNOWN:
+        if (path := cached(args.base)) is None:
+            sys.exit(f"{args.base} is not fetched: run .venv/bin/fdd models fetch {args.base} first")
+        base_model = str(path)
     threads = [int(t) for t in args.threads.split(",")]
     names = args.variants.split(",")
     torch.manual_seed(0)
-    items, model, tokenizer, _ = _data(args.train, resolve_knobs(TrainConfig()))
+    items, model, tokenizer, _ = _data(args.train, _config(base_model))
     n_params = sum(p.numel() for p in model.parameters())
     base = {k: v.clone() for k, v in model.state_dict().items()}
     peaks = measure_peaks(sorted({1, *threads}), seconds=0.5, repeats=2)
@@ -133,14 +159,14 @@ def main() -> None:
     for name in names:
         for t in threads:
             copy = type(model)(model.config)
-            cells.append(_cell(name, t, items, base, (copy, tokenizer)))
+            cells.append(_cell(name, t, items, base, (copy, tokenizer), base_model))
     for cell in cells:  # warm-up: kernels chosen, compiled graphs built
         _slice(cell, items, 3, record=False)
     for _ in range(args.rounds):
         for cell in cells:
             _slice(cell, items, args.slice, record=True)
     print(
-        f"tiny model: {n_params:,} parameters; {len(items)} examples; "
+        f"{args.base} model: {n_params:,} parameters; {len(items)} examples; "
         f"6·N = {6 * n_params / 1e6:.2f} MFLOP/token"
     )
     first = {t: statistics.median(next(c for c in cells if c.threads == t).walls) for t in threads}

@@ -79,6 +79,7 @@ class TrainExample(Strict):
 
 Schedule = Literal["budget", "epochs", "converge", "tokens"]
 Init = Literal["base", "previous"]
+Precision = Literal["auto", "fp32", "bf16"]
 
 
 class TrainingKnobs(Strict):
@@ -151,6 +152,11 @@ class TrainingKnobs(Strict):
     )
     augment_distractors: float = Field(
         0.3, ge=0.0, le=1.0, description="Share of examples given an unrelated statement each epoch."
+    )
+    precision: Precision = Field(
+        "auto",
+        description="auto | fp32 | bf16 (autocast); auto: bf16 on a GPU, and on a CPU whose bf16 matrix "
+        "products are measured ≥ 3x its fp32 ones (AMX) for a model of ≥ 10 M parameters; else fp32.",
     )
     tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
 

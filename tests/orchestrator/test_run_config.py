@@ -54,6 +54,8 @@ def test_the_student_config_is_the_train_jobs_knob_model() -> None:
     assert set(TrainingKnobs.model_fields) <= set(TrainParams.model_fields)
     with pytest.raises(ValidationError, match="student.schedule"):
         RunConfig(name="x", student={"schedule": "forever"})
+    with pytest.raises(ValidationError, match="student.precision"):
+        RunConfig(name="x", student={"precision": "fp16"})
 
 
 def test_configs_stored_before_the_schedule_existed_still_read() -> None:

@@ -1,7 +1,7 @@
 """The training loop: a fresh model from the base checkpoint, AdamW + cosine, best-on-validation kept.
 
 ``train`` always starts from the base (a new model each call, never the previous round's weights
-unless the base *is* a checkpoint path), runs bf16 autocast on GPU and fp32 on CPU, reports every
+unless the base *is* a checkpoint path), runs bf16 autocast or fp32 (``precision.py``), reports every
 step through ``progress``, stops cooperatively when ``should_stop()`` is true (raising
 ``TrainingCancelled``) or softly at ``time_limit_s``, and writes the best validated weights through
 ``checkpoint.save_checkpoint``. Data preparation is ``data.py``; what a model is, ``student.modeling``.
@@ -38,6 +38,7 @@ from .data import (
     split_by_question,
     training_pairs,
 )
+from .precision import use_bf16
 
 SCHEDULES = ("epochs", "budget", "converge", "tokens")
 ProgressFn = Callable[[TrainProgress], None]
@@ -70,7 +71,8 @@ class _Run:
             device,
         )
         self.pad_id = tokenizer.pad_token_id
-        self.autocast = device.type == "cuda"  # bf16 autocast on GPU, plain fp32 on CPU
+        n_params = sum(p.numel() for p in self.model.parameters())
+        self.autocast = use_bf16(config.precision, device, n_params)  # bf16 autocast, else plain fp32
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
         self.stale = 0  # validations since the best one (schedule "converge" stops at ``patience``)
