@@ -44,13 +44,14 @@ from student.training.data import (  # noqa: E402
 )
 from student.training.loop import _base, _optimizer, _Run, _step  # noqa: E402
 
-# name -> (dtype, batching, compile); every one is run at every thread count asked for
+# name -> (dtype, batching, compile, fused AdamW); every one is run at every thread count asked for
 VARIANTS = {
-    "base": ("fp32", "bucket", False),  # the production default: length-bucketed batches, fp32
-    "bf16": ("bf16", "bucket", False),  # bf16 autocast on CPU (TrainConfig.precision "bf16")
-    "pad": ("fp32", "pad", False),  # plain padding: batches in random order, no length grouping
-    "compile": ("fp32", "bucket", True),  # torch.compile(dynamic=True) of the model
-    "bf16+compile": ("bf16", "bucket", True),
+    "base": ("fp32", "bucket", False, True),  # the production default: length-bucketed batches, fp32
+    "bf16": ("bf16", "bucket", False, True),  # bf16 autocast on CPU (TrainConfig.precision "bf16")
+    "pad": ("fp32", "pad", False, True),  # plain padding: batches in random order, no length grouping
+    "compile": ("fp32", "bucket", True, True),  # torch.compile(dynamic=True) of the model
+    "bf16+compile": ("bf16", "bucket", True, True),
+    "unfused": ("fp32", "bucket", False, False),  # AdamW's per-tensor loop instead of its fused kernel
 }
 
 
@@ -99,7 +100,7 @@ def _config(base_model: str, **knobs: object) -> TrainConfig:
 def _cell(
     name: str, threads: int, items: list[Encoded], base: dict, model_args: tuple, base_model: str
 ) -> Cell:
-    dtype, batching, compiled = VARIANTS[name]
+    dtype, batching, compiled, fused = VARIANTS[name]
     config = _config(base_model, threads=threads, precision=dtype)
     model, tokenizer = model_args
     model.load_state_dict(base)
@@ -107,7 +108,7 @@ def _cell(
     if compiled:
         run.model = torch.compile(model, dynamic=True)
     batches = _batches(items, batching, config.batch_size)
-    return Cell(name, threads, dtype, batching, run, _optimizer(model, config), batches)
+    return Cell(name, threads, dtype, batching, run, _optimizer(model, config, fused), batches)
 
 
 def _slice(cell: Cell, items: list[Encoded], steps: int, record: bool) -> None:
