@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=16, help="generation batch")
     parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"], help="training's")
     args = parser.parse_args()
     base = cached("smollm2-135m")
     if base is None:
@@ -79,24 +80,33 @@ def main() -> None:
     before, outcomes_before, before_s = _evaluate(base, tests, args)
     print(f"before: {100 * before:.1f} % of {len(tests)} ({dict(outcomes_before)}), {before_s / 60:.1f} min")
     with tempfile.TemporaryDirectory(prefix="fdd-real-student-") as tmp:
-        config = TrainConfig(base_model=str(base), epochs=args.epochs, val_fraction=0.0, threads=args.threads)
+        config = TrainConfig(
+            base_model=str(base),
+            epochs=args.epochs,
+            val_fraction=0.0,
+            threads=args.threads,
+            precision=args.precision,
+        )
         start = time.monotonic()
         result = train(train_set, config, Path(tmp) / "ckpt")
         train_s = time.monotonic() - start
         m = result.metrics
-        # 6·N FLOP per trained token against this machine's fp32 matmul peak, measured right after
-        peak = measure_peaks([args.threads], seconds=1.0, repeats=3)[("fp32", args.threads)][0]
+        # 6·N FLOP per trained token against this machine's matmul peaks, measured right after
+        peaks = measure_peaks([args.threads], seconds=1.0, repeats=3)
+        peak, bf16_peak = peaks[("fp32", args.threads)][0], peaks[("bf16", args.threads)][0]
         n_params = m["params"]
         share = m["tokens_per_s"] * 6 * n_params / (peak * 1e9)
         print(
             f"training: {len(train_set)} examples x {args.epochs} epoch(s), {m['steps']} steps of "
-            f"{m['batch_size']} at lr {m['lr']}, loss {m['first_loss']:.2f} -> {m['train_loss']:.2f}, "
+            f"{m['batch_size']} at lr {m['lr']} in {m['dtype']}, "
+            f"loss {m['first_loss']:.2f} -> {m['train_loss']:.2f}, "
             f"{m['tokens']:,} tokens at {m['tokens_per_s']:.1f} tokens/s, peak memory "
             f"{m['peak_memory_mb']:.0f} MB, {train_s / 60:.1f} min"
         )
         print(
-            f"fp32 matmul peak at {args.threads} thread(s): {peak:.1f} GFLOP/s; 6 x {n_params / 1e6:.1f} M "
-            f"FLOP per token at {m['tokens_per_s']:.1f} tokens/s = {100 * share:.1f} % of it"
+            f"fp32 matmul peak at {args.threads} thread(s): {peak:.1f} GFLOP/s (bf16: {bf16_peak:.1f}); "
+            f"6 x {n_params / 1e6:.1f} M FLOP per token at {m['tokens_per_s']:.1f} tokens/s = "
+            f"{100 * share:.1f} % of the fp32 peak, {100 * share * peak / bf16_peak:.1f} % of the bf16 one"
         )
         after, outcomes_after, after_s = _evaluate(result.checkpoint_dir, tests, args)
     print(f"after: {100 * after:.1f} % of {len(tests)} ({dict(outcomes_after)}), {after_s / 60:.1f} min")
