@@ -12,7 +12,14 @@ from typing import Any
 
 from fdd.clients.orchestrator import OrchestratorClient
 from fdd.report import plots
-from fdd.report.tables import TIME_COLUMNS, markdown_table, round_markdown, round_view, time_rows
+from fdd.report.tables import (
+    TIME_COLUMNS,
+    markdown_table,
+    pass_rate_rows,
+    round_markdown,
+    round_view,
+    time_rows,
+)
 
 
 def fetch_run_bundle(client: OrchestratorClient, run_id: int) -> dict[str, Any]:
@@ -88,6 +95,19 @@ def round_warnings(run: dict[str, Any]) -> list[tuple[int, str]]:
     ]
 
 
+def _pass_rates(run: dict[str, Any]) -> list[str]:
+    header, rows = pass_rate_rows(run)
+    if not rows:
+        return ["None recorded."]
+    easy = ((run.get("config") or {}).get("evaluation") or {}).get("easy_pass_rate", 0.5)
+    return [
+        f"Problems of the classified pool by the share of the student's samples that were correct (bins of "
+        f"0.1, named by their start); a problem is easy from a pass rate of {easy}.",
+        "",
+        markdown_table(header, rows),
+    ]
+
+
 def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
     """Write ``report.md`` and its plots into ``out_dir``; return the Markdown file's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -140,6 +160,10 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "## Where the time went",
         "",
         markdown_table(TIME_COLUMNS, time_rows(run)),
+        "",
+        "## Pass rates of the student's samples (CLASSIFY)",
+        "",
+        *_pass_rates(run),
         "",
         "## Rejected new problems",
         "",

@@ -141,3 +141,21 @@ def time_rows(run: dict[str, Any]) -> list[list[str]]:
             overhead,
         ])  # fmt: skip
     return rows
+
+
+def pass_rate_rows(run: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Per classified round, how many of the pool's problems had each share of correct samples (CLASSIFY's
+    ``pass_rates``: bins of 0.1 named by their start; greedy CLASSIFY gives 0.0 and 1.0 only), with the
+    share of the round's problems in each bin; header and rows."""
+    by_round = [
+        (rnd.get("index"), {k: int(v) for k, v in (rnd.get("metrics") or {}).get("pass_rates", {}).items()})
+        for rnd in run.get("rounds") or []
+    ]
+    by_round = [(index, counts) for index, counts in by_round if counts]
+    bins = sorted({b for _, counts in by_round for b in counts}, key=float)
+    rows = []
+    for index, counts in by_round:
+        total = sum(counts.values())
+        cells = [f"{counts.get(b, 0)} ({100 * counts.get(b, 0) / total:.0f} %)" for b in bins]
+        rows.append([str(index), str(total), *cells])
+    return ["round", "problems", *bins], rows

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fdd.report import build_report, rejection_counts
-from fdd.report.tables import round_rows, round_view
+from fdd.report.tables import pass_rate_rows, round_rows, round_view
 
 
 def evaluation(acc: float, by_steps: dict[str, float]) -> dict[str, Any]:
@@ -134,3 +134,24 @@ def test_data_card_counts_the_exported_rows_and_the_rounds_up_to_the_exported_on
         "backend": "openai", "model": "m", "prompt_version": "v1", "rows": 2,
     }  # fmt: skip
     assert card_path(tmp_path / "plain") == tmp_path / "plain.card.json"
+
+
+def test_pass_rates_of_each_classified_round_are_tabled_with_their_shares(tmp_path: Path) -> None:
+    run = make_run()
+    run["rounds"][0]["metrics"]["pass_rates"] = {"0.0": 60, "0.2": 20, "1.0": 20}  # 4 samples a problem
+    run["rounds"][1]["metrics"]["pass_rates"] = {"0.0": 10, "0.5": 30, "0.7": 10, "1.0": 50}
+    header, rows = pass_rate_rows(run)
+    assert header == ["round", "problems", "0.0", "0.2", "0.5", "0.7", "1.0"]
+    assert rows == [
+        ["0", "100", "60 (60 %)", "20 (20 %)", "0 (0 %)", "0 (0 %)", "20 (20 %)"],
+        ["1", "100", "10 (10 %)", "0 (0 %)", "30 (30 %)", "10 (10 %)", "50 (50 %)"],
+    ]  # the final round classifies nothing and has no row
+    text = build_report({"run": run, "rejections": [], "leak_scores": {}}, tmp_path).read_text()
+    assert "## Pass rates of the student's samples (CLASSIFY)" in text
+    assert "| 1 | 100 | 10 (10 %) | 0 (0 %) | 30 (30 %) | 10 (10 %) | 50 (50 %) |" in text
+
+
+def test_a_run_without_pass_rates_says_so(tmp_path: Path) -> None:
+    assert pass_rate_rows(make_run()) == (["round", "problems"], [])
+    text = build_report({"run": make_run(), "rejections": [], "leak_scores": {}}, tmp_path).read_text()
+    assert "## Pass rates of the student's samples (CLASSIFY)\n\nNone recorded.\n" in text
