@@ -43,6 +43,7 @@ from tests.fixtures.fake_llm import toy_problem  # noqa: E402
 from tests.fixtures.processes import VENV_BIN, free_port, spawn, wait_http  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
+TOKEN = "bench-teacher-token"  # FDD_SERVICE_TOKEN of the teacher under test
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -156,7 +157,8 @@ async def measure(urls: tuple[str, str], pids: tuple[int, int], args: argparse.N
     size = args.concurrency * 2
     limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
     phases = []
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    auth = {"authorization": f"Bearer {TOKEN}"}  # the teacher requires the service token; the fake ignores it
+    async with httpx.AsyncClient(timeout=120, limits=limits, headers=auth) as client:
 
         def direct(batch: list[tuple[str, int]]) -> list[Callable[[], Awaitable[int]]]:
             return [direct_call(client, fake_url, t, args.k) for t, _ in batch]
@@ -231,6 +233,7 @@ def main() -> None:
             "FDD_TEACHER_DATABASE_URL": f"sqlite:///{logs / 'teacher.db'}",
             "FDD_TEACHER_PORT": str(teacher_port),
             "FDD_TEACHER_LOG_LEVEL": "WARNING",
+            "FDD_SERVICE_TOKEN": TOKEN,
         }
         try:
             teacher = spawn([str(VENV_BIN / "fdd-teacher")], env, logs / "teacher.log")

@@ -57,9 +57,9 @@ def start(config: Config, env: dict[str, str], logs: Path) -> None:
     config.url = f"http://127.0.0.1:{port}"
 
 
-async def warm(url: str, bodies: list[bytes]) -> None:
+async def warm(url: str, bodies: list[bytes], token: str) -> None:
     """Each body twice: the first answer is read from the database and kept, the second replayed."""
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(timeout=60) as client:
         for _ in range(2):
             for body in bodies:
@@ -102,14 +102,14 @@ def measure(
     cpu: Callable[[int], float],
 ) -> None:
     """Start every configuration, warm it, run the interleaved wrk rounds, print the table."""
-    script = wrk.write_script(logs / "hits.lua", "/v1/rationales", bodies)
+    script = wrk.write_script(logs / "hits.lua", "/v1/rationales", bodies, env["FDD_SERVICE_TOKEN"])
     try:
         for config in CONFIGS:
             start(config, env, logs)
         for config in CONFIGS:
             assert config.proc is not None
             wait_http(f"{config.url}/healthz", config.proc, timeout=120)
-            asyncio.run(warm(config.url, bodies))
+            asyncio.run(warm(config.url, bodies, env["FDD_SERVICE_TOKEN"]))
         for _ in range(rounds):
             for config in CONFIGS:
                 assert config.proc is not None

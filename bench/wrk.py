@@ -64,10 +64,13 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def write_script(path: Path, url_path: str, bodies: list[bytes]) -> Path:
-    """A wrk Lua script POSTing ``bodies`` (JSON) to ``url_path`` round robin."""
+def write_script(path: Path, url_path: str, bodies: list[bytes], token: str | None = None) -> Path:
+    """A wrk Lua script POSTing ``bodies`` (JSON) to ``url_path`` round robin, with ``token`` as the bearer
+    token when given (the teacher and student require the service token)."""
     quoted = ",".join(json.dumps(b.decode()) for b in bodies)
-    path.write_text(_SCRIPT % {"bodies": quoted, "half": len(bodies) // 2, "path": url_path} + REPORT_LUA)
+    auth = f'wrk.headers["Authorization"] = {json.dumps("Bearer " + token)}\n' if token else ""
+    script = _SCRIPT % {"bodies": quoted, "half": len(bodies) // 2, "path": url_path}
+    path.write_text(script + auth + REPORT_LUA)
     return path
 
 
