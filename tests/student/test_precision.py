@@ -23,7 +23,10 @@ def test_asked_precision_is_taken_as_asked():
 def test_auto_takes_bf16_on_a_gpu_and_for_a_large_model_on_a_cpu_with_fast_bf16(
     monkeypatch: pytest.MonkeyPatch,
 ):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
     assert use_bf16("auto", CUDA, 1_000)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)  # a card before Ampere
+    assert not use_bf16("auto", CUDA, 1_000)
     monkeypatch.setattr(precision, "cpu_bf16_speedup", lambda: 7.7)  # an AMX core, as measured
     assert use_bf16("auto", CPU, BF16_MIN_PARAMS)
     assert not use_bf16("auto", CPU, BF16_MIN_PARAMS - 1)  # the tiny model: small operations, 1.07x

@@ -56,7 +56,7 @@ class TrainConfig:
     threads: int | None = None  # torch CPU threads; None = leave torch's default (the machine's cores)
     tiny: dict[str, Any] = field(default_factory=dict)  # overrides of the tiny model (hidden, layers, …)
     device: str | None = None  # "cpu" | "cuda" | "cuda:1" …; None = CUDA when present, else CPU
-    # "auto" | "fp32" | "bf16" (autocast); auto: bf16 on a GPU, and on a CPU with fast bf16 (AMX) for a
+    # "auto" | "fp32" | "bf16" (autocast); auto: bf16 on a GPU that has it, on a CPU with fast bf16 for a
     # model of ≥ 10 M parameters; fp32 otherwise (precision.py)
     precision: str = "auto"
     evals_per_epoch: int = 1  # validation passes per epoch (at least 10 over a run in total)

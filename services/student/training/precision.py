@@ -1,11 +1,12 @@
 """Which arithmetic a training run uses: bf16 autocast or plain fp32 (``TrainConfig.precision``).
 
-``auto`` takes bf16 autocast where it pays: on a GPU, and on a CPU whose bf16 matrix products are
-measured to run several times faster than its fp32 ones (AMX tiles: ~7.7× on a Sapphire Rapids core;
-AVX-512 BF16 alone is near 1×, a CPU without either far below 1×) for a model large enough that its
-time goes to matrix products (a pre-trained base). The tiny default stays fp32 everywhere on a CPU:
-its steps are small operations, and bf16 autocast measured only 1.07× faster on an AMX core
-(``bench/bench_training.py``), not worth a change of numerics.
+``auto`` takes bf16 autocast where it pays: on a GPU that supports it, and on a CPU whose bf16 matrix
+products are measured to run several times faster than its fp32 ones (bench/bench_matmul.py: 7.7× with
+AMX tiles on an Intel Xeon, 3.8× with AVX-512 BF16 on an AMD Zen 4, 0.01–0.19× on CPUs with neither) for a
+model large enough that its time goes to matrix products (a pre-trained base: SmolLM2-135M trained 1.62×
+faster on the AMX host). The tiny default stays fp32 on a CPU: its steps are small operations, and bf16
+autocast measured 0.98× on the Zen 4 host and 1.07–1.09× on the AMX one (``bench/bench_training.py``), not
+worth a change of numerics.
 """
 
 from __future__ import annotations
@@ -45,5 +46,5 @@ def use_bf16(precision: str, device: torch.device, n_params: int) -> bool:
     if precision != "auto":
         return precision == "bf16"
     if device.type == "cuda":
-        return True
+        return torch.cuda.is_bf16_supported()  # Ampere and later; older cards emulate it slowly
     return n_params >= BF16_MIN_PARAMS and cpu_bf16_speedup() >= BF16_MIN_SPEEDUP
