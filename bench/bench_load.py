@@ -38,7 +38,7 @@ from fdd.curriculum import problem_for_seed  # noqa: E402
 from orchestrator.db import make_engine, make_sessionmaker  # noqa: E402
 from orchestrator.migrate import upgrade  # noqa: E402
 from orchestrator.problems.repository import insert_problems  # noqa: E402
-from tests.fixtures.processes import SERVICE_AUTH, running_service  # noqa: E402
+from tests.fixtures.processes import SERVICE_AUTH, SERVICE_TOKEN, running_service  # noqa: E402
 from tests.fixtures.servers import fresh_postgres_database  # noqa: E402
 
 TOKEN = "bench-load-token"
@@ -55,17 +55,6 @@ init = function(args) i = offset or 0 end
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-"""
-_POSTS = """
-local bodies = {%(bodies)s}
-local i = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "%(auth)s"
-request = function()
-  i = i + 1
-  return wrk.format(nil, "/v1/rationales", nil, bodies[(i %% #bodies) + 1])
 end
 """
 
@@ -156,9 +145,8 @@ def bench_teacher(state: Path, args: argparse.Namespace) -> None:
             for body in bodies:  # first answer computes and caches; the second is a hit
                 for _ in range(2):
                     client.post("/v1/rationales", content=body, headers={"content-type": "application/json"})
-        script = state / "posts.lua"
-        quoted = ",".join(json.dumps(b) for b in bodies)
-        script.write_text(_POSTS % {"bodies": quoted, "auth": SERVICE_AUTH["Authorization"]} + wrk.REPORT_LUA)
+        encoded = [b.encode() for b in bodies]
+        script = wrk.write_script(state / "posts.lua", "/v1/rationales", encoded, SERVICE_TOKEN)
         # wrk runs for a duration, not a count: a 5 s probe gives the rate, then one run long enough
         # for --teacher-requests requests (capped at 300 s); the count printed is what was sent.
         probe = run_wrk(base, script, args.teacher_connections, 5, args.timeout)

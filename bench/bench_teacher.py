@@ -40,10 +40,9 @@ import wrk  # noqa: E402
 
 from fdd.prompts import rationale_messages  # noqa: E402
 from tests.fixtures.fake_llm import toy_problem  # noqa: E402
-from tests.fixtures.processes import VENV_BIN, free_port, spawn, wait_http  # noqa: E402
+from tests.fixtures.processes import SERVICE_AUTH, VENV_BIN, free_port, spawn, wait_http  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
-TOKEN = "bench-teacher-token"  # FDD_SERVICE_TOKEN of the teacher under test
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -157,8 +156,8 @@ async def measure(urls: tuple[str, str], pids: tuple[int, int], args: argparse.N
     size = args.concurrency * 2
     limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
     phases = []
-    auth = {"authorization": f"Bearer {TOKEN}"}  # the teacher requires the service token; the fake ignores it
-    async with httpx.AsyncClient(timeout=120, limits=limits, headers=auth) as client:
+    # the teacher requires the service token (``spawn`` gives it the tests' one); the fake ignores it
+    async with httpx.AsyncClient(timeout=120, limits=limits, headers=SERVICE_AUTH) as client:
 
         def direct(batch: list[tuple[str, int]]) -> list[Callable[[], Awaitable[int]]]:
             return [direct_call(client, fake_url, t, args.k) for t, _ in batch]
@@ -233,7 +232,6 @@ def main() -> None:
             "FDD_TEACHER_DATABASE_URL": f"sqlite:///{logs / 'teacher.db'}",
             "FDD_TEACHER_PORT": str(teacher_port),
             "FDD_TEACHER_LOG_LEVEL": "WARNING",
-            "FDD_SERVICE_TOKEN": TOKEN,
         }
         try:
             teacher = spawn([str(VENV_BIN / "fdd-teacher")], env, logs / "teacher.log")

@@ -21,7 +21,7 @@ import wrk
 
 from teacher.api import rationales_json
 from teacher.settings import TeacherSettings
-from tests.fixtures.processes import VENV_BIN, Proc, free_port, spawn, wait_http
+from tests.fixtures.processes import SERVICE_AUTH, SERVICE_TOKEN, VENV_BIN, Proc, free_port, spawn, wait_http
 from tests.teacher.harness import running_app
 
 
@@ -57,9 +57,9 @@ def start(config: Config, env: dict[str, str], logs: Path) -> None:
     config.url = f"http://127.0.0.1:{port}"
 
 
-async def warm(url: str, bodies: list[bytes], token: str) -> None:
+async def warm(url: str, bodies: list[bytes]) -> None:
     """Each body twice: the first answer is read from the database and kept, the second replayed."""
-    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    headers = {"content-type": "application/json", **SERVICE_AUTH}
     async with httpx.AsyncClient(timeout=60) as client:
         for _ in range(2):
             for body in bodies:
@@ -102,14 +102,14 @@ def measure(
     cpu: Callable[[int], float],
 ) -> None:
     """Start every configuration, warm it, run the interleaved wrk rounds, print the table."""
-    script = wrk.write_script(logs / "hits.lua", "/v1/rationales", bodies, env["FDD_SERVICE_TOKEN"])
+    script = wrk.write_script(logs / "hits.lua", "/v1/rationales", bodies, SERVICE_TOKEN)
     try:
         for config in CONFIGS:
             start(config, env, logs)
         for config in CONFIGS:
             assert config.proc is not None
             wait_http(f"{config.url}/healthz", config.proc, timeout=120)
-            asyncio.run(warm(config.url, bodies, env["FDD_SERVICE_TOKEN"]))
+            asyncio.run(warm(config.url, bodies))
         for _ in range(rounds):
             for config in CONFIGS:
                 assert config.proc is not None
