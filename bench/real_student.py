@@ -32,6 +32,7 @@ from fdd.gsm8k_programs import convert  # noqa: E402
 from fdd.models import cached  # noqa: E402
 from student.inference import PredictItem, load_predictor  # noqa: E402
 from student.training import TrainConfig, TrainExample, train  # noqa: E402
+from student.training.precision import PRECISIONS  # noqa: E402
 from tests.fixtures.data import DATA_DIR  # noqa: E402
 
 
@@ -61,7 +62,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=16, help="generation batch")
     parser.add_argument("--max-new-tokens", type=int, default=256)
-    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"], help="training's")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS, help="training's")
     args = parser.parse_args()
     base = cached("smollm2-135m")
     if base is None:

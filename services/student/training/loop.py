@@ -73,8 +73,8 @@ class _Run:
             device,
         )
         self.pad_id = tokenizer.pad_token_id
-        n_params = sum(p.numel() for p in self.model.parameters())
-        self.autocast = use_bf16(config.precision, device, n_params)  # bf16 autocast, else plain fp32
+        self.n_params = sum(p.numel() for p in self.model.parameters())
+        self.autocast = use_bf16(config.precision, device, self.n_params)  # bf16 autocast, else plain fp32
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
         self.stale = 0  # validations since the best one (schedule "converge" stops at ``patience``)
@@ -232,7 +232,7 @@ def train(
         "train_examples": len(train_set),
         "val_examples": len(val_set),
         "dropped_too_long": dropped,
-        "params": sum(p.numel() for p in model.parameters()),
+        "params": run.n_params,
         "vocab_size": len(tokenizer),
         "device": str(run.device),
         "dtype": "bf16-autocast" if run.autocast else "fp32",
