@@ -10,7 +10,7 @@ measured in the same run, per CPU-second of one thread) that 6·N FLOP per real 
 CPU-second: on a loaded machine the wall-clock figures shrink, that share does not.
 
     .venv/bin/python bench/bench_training.py [--threads 1,2] [--train 2000] [--slice 8] [--rounds 5]
-        [--variants base,bf16,pad,compile] [--base tiny|smollm2-135m|PATH]
+        [--variants base,bf16,pad,compile,nodrop] [--base tiny|smollm2-135m|PATH] [--max-steps 5]
 
 ``--base smollm2-135m`` measures the pre-trained base (``fdd models fetch smollm2-135m`` first) at its
 own batch size of 8; try ``--train 200 --slice 2 --rounds 3`` there, a step takes seconds.
@@ -31,7 +31,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_matmul import measure_peaks  # noqa: E402
 
-from fdd.curriculum import seed_problems  # noqa: E402
+from fdd.curriculum import SEED_STEP_WEIGHTS, seed_problems  # noqa: E402
 from fdd.models import KNOWN, cached  # noqa: E402
 from student.training import TrainConfig, TrainExample  # noqa: E402
 from student.training.data import (  # noqa: E402
@@ -44,14 +44,17 @@ from student.training.data import (  # noqa: E402
 )
 from student.training.loop import _base, _optimizer, _Run, _step  # noqa: E402
 
-# name -> (dtype, batching, compile, fused AdamW); every one is run at every thread count asked for
+# name -> (dtype, batching, compile, fused AdamW, dropout); every one is run at every thread count asked
+# for. dropout None keeps the base's own; 0.0 turns it off (the tiny model's is attention dropout only).
 VARIANTS = {
-    "base": ("fp32", "bucket", False, True),  # the production default: length-bucketed batches, fp32
-    "bf16": ("bf16", "bucket", False, True),  # bf16 autocast on CPU (TrainConfig.precision "bf16")
-    "pad": ("fp32", "pad", False, True),  # plain padding: batches in random order, no length grouping
-    "compile": ("fp32", "bucket", True, True),  # torch.compile(dynamic=True) of the model
-    "bf16+compile": ("bf16", "bucket", True, True),
-    "unfused": ("fp32", "bucket", False, False),  # AdamW's per-tensor loop instead of its fused kernel
+    "base": ("fp32", "bucket", False, True, None),  # the production default: length-bucketed, fp32
+    "bf16": ("bf16", "bucket", False, True, None),  # bf16 autocast on CPU (TrainConfig.precision "bf16")
+    "pad": ("fp32", "pad", False, True, None),  # plain padding: random order, no length grouping
+    "compile": ("fp32", "bucket", True, True, None),  # torch.compile(dynamic=True) of the model
+    "bf16+compile": ("bf16", "bucket", True, True, None),
+    "unfused": ("fp32", "bucket", False, False, None),  # AdamW's per-tensor loop, not its fused kernel
+    "nodrop": ("fp32", "bucket", False, True, 0.0),  # no dropout: SDPA may take its fused CPU kernel
+    "nodrop+compile": ("fp32", "bucket", True, True, 0.0),
 }
 
 
@@ -74,8 +77,9 @@ class Cell:
     tokens: int = 0
 
 
-def _data(n: int, config: TrainConfig) -> tuple[list[Encoded], object, object, object]:
-    seeds = seed_problems(n, seed=0)
+def _data(n: int, config: TrainConfig, max_steps: int | None) -> tuple[list[Encoded], object, object, object]:
+    weights = SEED_STEP_WEIGHTS if max_steps is None else dict.fromkeys(range(1, max_steps + 1), 1.0)
+    seeds = seed_problems(n, seed=0, weights=weights)
     examples = [TrainExample(f"s{i}", p.text, p.program) for i, p in enumerate(seeds)]
     pairs, _ = training_pairs(examples, config)
     model, tokenizer, fmt = _base(config, pairs)
@@ -100,10 +104,16 @@ def _config(base_model: str, **knobs: object) -> TrainConfig:
 def _cell(
     name: str, threads: int, items: list[Encoded], base: dict, model_args: tuple, base_model: str
 ) -> Cell:
-    dtype, batching, compiled, fused = VARIANTS[name]
+    dtype, batching, compiled, fused, dropout = VARIANTS[name]
     config = _config(base_model, threads=threads, precision=dtype)
     model, tokenizer = model_args
     model.load_state_dict(base)
+    if dropout is not None:
+        for module in model.modules():  # nn.Dropout layers and Llama's attention (a float it passes on)
+            if isinstance(module, torch.nn.Dropout):
+                module.p = dropout
+            elif isinstance(getattr(module, "attention_dropout", None), float):
+                module.attention_dropout = dropout
     run = _Run(model, tokenizer, False, config, torch.device("cpu"))
     if compiled:
         run.model = torch.compile(model, dynamic=True)
@@ -131,6 +141,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     parser.add_argument("--train", type=int, default=2000, help="curriculum problems")
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="problems of 1..N steps in equal shares (longer sequences, like a late round's set); "
+        "default: the seed mix",
+    )
     parser.add_argument("--slice", type=int, default=8, help="steps per turn")
     parser.add_argument("--rounds", type=int, default=5, help="measured turns per variant")
     parser.add_argument("--variants", default="base,bf16,pad", help=f"of {','.join(VARIANTS)}")
@@ -146,7 +163,7 @@ def main() -> None:
     threads = [int(t) for t in args.threads.split(",")]
     names = args.variants.split(",")
     torch.manual_seed(0)
-    items, model, tokenizer, _ = _data(args.train, _config(base_model))
+    items, model, tokenizer, _ = _data(args.train, _config(base_model), args.max_steps)
     n_params = sum(p.numel() for p in model.parameters())
     base = {k: v.clone() for k, v in model.state_dict().items()}
     peaks = measure_peaks(sorted({1, *threads}), seconds=0.5, repeats=2)

@@ -10,7 +10,12 @@ on how busy the machine is: the printed tokens/s says how much compute the run a
     .venv/bin/python bench/learning_quality.py [--train 4000] [--minutes 5] [--threads 2] [--seeds 3]
         [--arch llama]
         [--tiny '{"dropout": 0.0, "echo": "question"}'] [--no-mask] [--no-entities] [--no-compact]
-        [--no-names] [--augment 0.3]
+        [--no-names] [--augment 0.3] [--compare '{"dropout": 0.0}']
+
+``--compare`` trains a second arm on every seed, with those tiny-model overrides on top of ``--tiny``,
+and prints each arm's mean accuracy per step count with its 95 % interval and the paired difference
+(compared − first, same seed) with its interval; use ``--minutes`` large and ``--epochs`` fixed so both
+arms get the same compute.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
+from fdd.report.stats import estimate, paired
 from student.inference import PredictItem, evaluate, load_predictor
 from student.text.number_slots import CODE_SLOT, mask_program, mask_question
 from student.training import TrainConfig, TrainExample, train
@@ -53,12 +59,17 @@ def _args() -> argparse.Namespace:
     )
     parser.add_argument("--no-compact", action="store_true", help="keep constant lines in the programs")
     parser.add_argument("--no-names", action="store_true", help="keep the teacher's variable names")
+    parser.add_argument(
+        "--compare", type=json.loads, default=None, help="a second arm's tiny overrides (JSON), per seed"
+    )
     parser.add_argument("--log", type=Path, default=None, help="per-item JSONL log (of the last seed)")
     return parser.parse_args()
 
 
-def _run(args: argparse.Namespace, seed: int, examples: list[TrainExample], items: list[PredictItem]) -> dict:
-    """Train one student, evaluate it, print its figures; accuracy by step count."""
+def _run(
+    args: argparse.Namespace, seed: int, examples: list[TrainExample], items: list[PredictItem], tiny: dict
+) -> dict:
+    """Train one student, evaluate it, print its figures; accuracy (%) by step count, and tokens/s."""
     config = TrainConfig(
         epochs=args.epochs,
         threads=args.threads,
@@ -69,7 +80,7 @@ def _run(args: argparse.Namespace, seed: int, examples: list[TrainExample], item
         augment_distractors=args.augment,
         compact_programs=not args.no_compact,
         normalize_names=not args.no_names,
-        tiny={"arch": args.arch, **args.tiny},
+        tiny={"arch": args.arch, **tiny},
     )
     with tempfile.TemporaryDirectory() as tmp:
         result = train(examples, config, Path(tmp) / "ckpt")
@@ -78,7 +89,7 @@ def _run(args: argparse.Namespace, seed: int, examples: list[TrainExample], item
     keys = ("steps", "best_step", "epochs", "seconds", "tokens_per_s", "train_loss", "best_val_loss")
     keys += ("params",)
     print(
-        f"seed {seed}:",
+        f"seed {seed} {json.dumps(tiny)}:",
         json.dumps({k: result.metrics[k] for k in keys} | {"stopped": result.metrics["stopped"]}),
     )
     print(f"  accuracy={report.accuracy:.3f} outcomes={report.counts}")
@@ -95,7 +106,8 @@ def _run(args: argparse.Namespace, seed: int, examples: list[TrainExample], item
             if n
         ]
         print(f"  {s}-step: {group['accuracy']:.1%} of {group['n']}   ({'; '.join(parts)})")
-    return {int(s): group["accuracy"] for s, group in report.by_group.items()}
+    accuracy = {int(s): 100 * group["accuracy"] for s, group in report.by_group.items()}
+    return accuracy | {"tokens_per_s": result.metrics["tokens_per_s"]}
 
 
 def main() -> None:
@@ -113,12 +125,22 @@ def main() -> None:
         f"compact={not args.no_compact} names={not args.no_names} augment={args.augment} "
         f"tiny={args.tiny} train={args.train} test={args.test}/step threads={args.threads}"
     )
-    runs = [_run(args, seed, examples, items) for seed in range(args.seed, args.seed + args.seeds)]
-    if len(runs) > 1:
-        for s in steps:
-            values = [run[s] for run in runs]
-            shown = " / ".join(f"{v:.1%}" for v in values)
-            print(f"{s}-step over {len(runs)} seeds: mean {sum(values) / len(values):.1%} ({shown})")
+    arms = {"first": args.tiny} | ({"compared": {**args.tiny, **args.compare}} if args.compare else {})
+    seed_range = range(args.seed, args.seed + args.seeds)
+    runs: dict[str, dict[int, dict]] = {arm: {} for arm in arms}
+    for seed in seed_range:  # the arms take turns, so a machine's load falls on both alike
+        for arm, tiny in arms.items():
+            runs[arm][seed] = _run(args, seed, examples, items, tiny)
+    if len(seed_range) < 2 and len(arms) < 2:
+        return
+    print(f"over seeds {list(seed_range)}: mean [95 % interval]")
+    for s in [*steps, "tokens_per_s"]:
+        row = {arm: {seed: run[s] for seed, run in by_seed.items()} for arm, by_seed in runs.items()}
+        label = f"{s}-step %" if s != "tokens_per_s" else "tokens/s"
+        cells = [f"{arm} {json.dumps(arms[arm])}: {estimate(list(row[arm].values())).text()}" for arm in arms]
+        if args.compare:
+            cells.append(f"paired compared - first: {paired(row['compared'], row['first']).text()}")
+        print(f"  {label:<12}" + "   ".join(cells))
 
 
 if __name__ == "__main__":
