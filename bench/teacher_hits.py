@@ -38,10 +38,11 @@ class Config:
 
 
 CONFIGS = [
-    Config("replay on   httptools+uvloop", {}),
-    Config("replay off  httptools+uvloop", {"FDD_TEACHER_REPLAY_MEMORY_MB": "0"}, replay=False),
-    Config("replay on   h11+asyncio", {}, uvicorn=["--http", "h11", "--loop", "asyncio"]),
-    Config("replay on   log level INFO", {"FDD_TEACHER_LOG_LEVEL": "INFO"}),
+    Config("replay front  httptools+uvloop", {}),  # the default: replays answered before routing
+    Config("replay route  httptools+uvloop", {"FDD_TEACHER_REPLAY_FRONT": "false"}),
+    Config("replay off    httptools+uvloop", {"FDD_TEACHER_REPLAY_MEMORY_MB": "0"}, replay=False),
+    Config("replay front  h11+asyncio", {}, uvicorn=["--http", "h11", "--loop", "asyncio"]),
+    Config("replay front  log level INFO", {"FDD_TEACHER_LOG_LEVEL": "INFO"}),
 ]
 
 

@@ -27,6 +27,7 @@ from teacher.core import Teacher
 from teacher.deps import SettingsDep, TeacherDep
 from teacher.rationales import ENDPOINT as RATIONALES
 from teacher.rationales import answer_rationales
+from teacher.replay import is_json
 from teacher.usage import usage_report
 from teacher.variants import write_variants
 
@@ -36,8 +37,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 async def json_body(raw: Request) -> bytes:
     """The request's body, or FastAPI's 422 when it is not declared as JSON (``application/…json``)."""
-    kind = raw.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if not (kind.startswith("application/") and (kind.endswith("/json") or kind.endswith("+json"))):
+    if not is_json(raw.headers.get("content-type", "")):
         message = "Input should be a valid dictionary or object to extract fields from"
         error = {"type": "model_attributes_type", "loc": ("body",), "msg": message, "input": None}
         raise RequestValidationError([error])

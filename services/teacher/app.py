@@ -23,7 +23,8 @@ from teacher.backends import build_backend
 from teacher.core import Teacher
 from teacher.db import Store, make_engine
 from teacher.execution import Executor
-from teacher.replay import ReplayCache
+from teacher.rationales import ENDPOINT as RATIONALES
+from teacher.replay import ReplayCache, ReplayFront
 from teacher.sampling import Sampler
 from teacher.settings import TeacherSettings, get_settings
 from teacher.writer import BatchWriter
@@ -78,6 +79,8 @@ def create_app(settings: TeacherSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    if settings.replay_front:  # added before install(): the innermost middleware, past auth and limits
+        app.add_middleware(ReplayFront, path="/v1/rationales", endpoint=RATIONALES)
     install(
         app,
         "teacher",

@@ -55,6 +55,10 @@ class TeacherSettings(ServiceSettings):
         ge=0.0,
         description="Memory for replaying responses served wholly from the cache, by exact body (0: off).",
     )
+    replay_front: bool = Field(
+        True,
+        description="Answer replays before routing, in middleware (off: in the route; for comparison).",
+    )
     exec_timeout_s: float = Field(2.0, gt=0.0, description="Sandbox time limit per program.")
     exec_workers: int | None = Field(
         None, ge=1, le=64, description="Sandbox worker processes (default: CPUs)."

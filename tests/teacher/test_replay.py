@@ -12,7 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, event, func, select
 
+from teacher import api as teacher_api
 from teacher.db import usage_table
+from teacher.replay import is_json
 from tests.fixtures.fake_llm import FakeLLM
 from tests.fixtures.processes import SERVICE_AUTH
 from tests.teacher.harness import openai_settings, problems, running_app, sqlite_url
@@ -126,3 +128,53 @@ async def test_replay_does_not_skip_the_content_type_check(fake_llm: FakeLLM, tm
         plain = await client.post("/v1/rationales", content=body, headers={"content-type": "text/plain"})
     assert plain.status_code == 422
     assert plain.json()["error"]["message"].startswith("body:")
+
+
+@pytest.mark.parametrize("front", [True, False])
+async def test_a_replay_is_answered_before_routing(
+    fake_llm: FakeLLM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, front: bool
+) -> None:
+    settings = openai_settings(sqlite_url(tmp_path), fake_llm.url, replay_front=front)
+    request = {"problems": problems([1, 2]), "k": 2}
+    routed: list[bytes] = []
+    original = teacher_api.rationales_json
+
+    async def counting(teacher: Any, body: bytes) -> bytes:
+        routed.append(body)
+        return await original(teacher, body)
+
+    monkeypatch.setattr(teacher_api, "rationales_json", counting)
+    async with running_app(settings) as app, client_for(app) as client:
+        computed = [await client.post("/v1/rationales", json=request) for _ in range(2)]  # miss, kept
+        routed.clear()
+        replayed = [await client.post("/v1/rationales", json=request) for _ in range(3)]
+        other = await client.post("/v1/rationales", json={**request, "k": 1})  # not kept: the route
+    assert {r.content for r in replayed} == {computed[1].content}
+    assert [r.json()["usage"]["cache_hits"] for r in replayed] == [2, 2, 2]
+    assert other.status_code == 200
+    assert len(routed) == (1 if front else 4)
+
+
+async def test_the_front_keeps_the_edge_checks(
+    fake_llm: FakeLLM, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = openai_settings(sqlite_url(tmp_path), fake_llm.url)
+    request = {"problems": problems([1, 2]), "k": 2}
+    async with running_app(settings) as app, client_for(app) as client:
+        for _ in range(2):
+            await client.post("/v1/rationales", json=request)
+        caplog.clear()
+        with caplog.at_level("INFO", logger="teacher.http"):
+            anonymous = await client.post("/v1/rationales", json=request, headers={"Authorization": ""})
+            wrong = await client.post("/v1/rationales", json=request, headers={"Authorization": "Bearer x"})
+            replayed = await client.post("/v1/rationales", json=request)
+    assert (anonymous.status_code, wrong.status_code, replayed.status_code) == (401, 401, 200)
+    logged = [(r.path, r.status) for r in caplog.records if r.name == "teacher.http"]  # type: ignore[attr-defined]
+    assert logged == [("/v1/rationales", 401), ("/v1/rationales", 401), ("/v1/rationales", 200)]
+
+
+def test_is_json_reads_media_types_as_fastapi_does() -> None:
+    for json_type in ("application/json", b"application/json; charset=utf-8", "Application/Problem+JSON"):
+        assert is_json(json_type)
+    for other in ("text/plain", "", "application/x-www-form-urlencoded", b"multipart/form-data"):
+        assert not is_json(other)
