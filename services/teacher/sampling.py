@@ -1,7 +1,9 @@
 """Getting k completions of one prompt: cache first, then one upstream call for what is missing.
 
 This module owns the response cache's keys, its in-memory front (an LRU over the database rows), the
-coalescing of identical requests in flight (one upstream call, every waiter gets its result) and the
+coalescing of identical requests in flight (one upstream call, every waiter gets its result), the
+batching of concurrent database lookups (``LookupBatcher``: a request of many problems draws each
+problem's samples concurrently, and one query per problem cost more than the lookups themselves) and the
 per-request accounting (calls, cache hits, tokens, cost) that is written with the new cache rows.
 Sample ``i`` of a request is cache key ``i``; with a base seed, it is asked for with seed ``seed + i``,
 one sample per call, so that it is reproducible on its own.
@@ -12,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fdd.wire.teacher import Sampling
@@ -108,6 +111,56 @@ class MemoryCache:
             self._items.popitem(last=False)
 
 
+class LookupBatcher:
+    """Concurrent cache lookups answered by shared database queries.
+
+    A lookup starts a query on the event loop's next turn, which takes every lookup queued by then;
+    lookups that arrive while a query runs wait for the next one, which asks for all their keys together
+    (at most ``max_keys`` a query). A lone lookup waits for nothing; a burst costs a few queries instead
+    of one each. A failed query fails the
+    lookups it carried, and only those.
+    """
+
+    def __init__(
+        self, get_many: Callable[[Sequence[str]], dict[str, Completion]], max_keys: int = 2000
+    ) -> None:
+        self._get_many = get_many
+        self.max_keys = max_keys
+        self.queries = 0
+        self._queue: deque[tuple[list[str], asyncio.Future[dict[str, Completion]]]] = deque()
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def get_many(self, keys: list[str]) -> dict[str, Completion]:
+        future: asyncio.Future[dict[str, Completion]] = asyncio.get_running_loop().create_future()
+        self._queue.append((keys, future))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())  # it ends when the queue is empty
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, size = [], 0
+                while self._queue and (not batch or size + len(self._queue[0][0]) <= self.max_keys):
+                    keys, future = self._queue.popleft()
+                    batch.append((keys, future))
+                    size += len(keys)
+                wanted = list(dict.fromkeys(k for keys, _ in batch for k in keys))
+                try:
+                    self.queries += 1
+                    stored = await asyncio.to_thread(self._get_many, wanted)
+                except Exception as exc:  # noqa: BLE001 - handed to the lookups that asked
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for keys, future in batch:
+                    if not future.done():
+                        future.set_result({k: stored[k] for k in keys if k in stored})
+        finally:
+            self._drainer = None
+
+
 class Sampler:
     """Draws samples of prompts through one backend, the cache and in-flight coalescing."""
 
@@ -127,6 +180,7 @@ class Sampler:
         self.prompt_version = prompt_version
         self.cache_enabled = cache
         self.memory = MemoryCache(memory)
+        self.lookups = LookupBatcher(store.get_many)
         self._inflight: dict[str, asyncio.Future[Completion]] = {}
 
     def usage_for(self, endpoint: str, label: str | None) -> RequestUsage:
@@ -160,7 +214,7 @@ class Sampler:
         found = {i: c for i, key in enumerate(keys) if (c := self.memory.get(key)) is not None}
         missing = [key for i, key in enumerate(keys) if i not in found and key not in self._inflight]
         if missing:
-            stored = await asyncio.to_thread(self.store.get_many, missing)
+            stored = await self.lookups.get_many(missing)
             for i, key in enumerate(keys):
                 if key in stored:
                     self.memory.put(key, stored[key])

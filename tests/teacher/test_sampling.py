@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from fdd.prompts import rationale_messages
 from fdd.wire.teacher import Sampling
 from teacher.backends.base import BackendError, Completion, TeacherBackend
-from teacher.db import Store, make_engine
-from teacher.sampling import Sampler, cache_key, cache_keys
+from teacher.db import CacheEntry, Store, make_engine
+from teacher.sampling import LookupBatcher, Sampler, cache_key, cache_keys
 from teacher.settings import Price
 
 pytestmark = pytest.mark.anyio
@@ -106,3 +107,64 @@ def test_cache_keys_are_those_of_the_stored_caches() -> None:
     assert cache_keys("b", "m", "v", odd, Sampling(seed=3, temperature=0.0), 1) == [
         "67152e8a136939bb551734b0df607ff34e232b7db6d966ecc08c6961867041fd"
     ]
+
+
+def stored_completions(tmp_path: Path, n: int) -> tuple[Store, list[str]]:
+    """A store holding ``n`` completions under keys k0 … k{n-1}."""
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'lookups.db'}"))
+    store.create_tables()
+    keys = [f"k{i}" for i in range(n)]
+    store.record([CacheEntry(k, "b", "m", "v", Completion(f"text {k}", 1, 1)) for k in keys], [])
+    return store, keys
+
+
+async def test_concurrent_lookups_share_database_queries(tmp_path: Path) -> None:
+    store, keys = stored_completions(tmp_path, 60)
+    lookups = LookupBatcher(store.get_many)
+    asked = [[keys[i], keys[i + 1], f"absent{i}"] for i in range(0, 60, 2)]  # 30 lookups
+    answers = await asyncio.gather(*(lookups.get_many(a) for a in asked))
+    for a, answer in zip(asked, answers, strict=True):
+        assert {k: c.text for k, c in answer.items()} == {a[0]: f"text {a[0]}", a[1]: f"text {a[1]}"}
+    assert lookups.queries == 1
+    alone = await lookups.get_many([keys[5]])
+    assert list(alone) == [keys[5]]
+    assert lookups.queries == 2
+
+
+async def test_lookups_past_max_keys_take_more_queries(tmp_path: Path) -> None:
+    store, keys = stored_completions(tmp_path, 40)
+    lookups = LookupBatcher(store.get_many, max_keys=10)
+    answers = await asyncio.gather(*(lookups.get_many(keys[i : i + 4]) for i in range(0, 40, 4)))
+    assert [sorted(a) for a in answers] == [sorted(keys[i : i + 4]) for i in range(0, 40, 4)]
+    assert lookups.queries == 5  # 10 lookups of 4 keys, two a query
+
+
+async def test_a_failed_query_fails_only_the_lookups_it_carried(tmp_path: Path) -> None:
+    store, keys = stored_completions(tmp_path, 4)
+    failing = {"on": True}
+
+    def get_many(wanted: Sequence[str]) -> dict[str, Completion]:
+        if failing["on"]:
+            failing["on"] = False
+            raise OSError("database gone")
+        return store.get_many(wanted)
+
+    lookups = LookupBatcher(get_many)
+    outcomes = await asyncio.gather(*(lookups.get_many([k]) for k in keys), return_exceptions=True)
+    assert all(isinstance(o, OSError) for o in outcomes)
+    assert list(await lookups.get_many(keys[:2])) == keys[:2]
+
+
+async def test_a_request_of_many_problems_reads_the_cache_in_few_queries(tmp_path: Path) -> None:
+    backend = CountingBackend()
+    s = sampler(tmp_path, backend)
+    prompts = [[{"role": "user", "content": f"problem {i}"}] for i in range(40)]
+    usage = s.usage_for("rationales", None)
+    await asyncio.gather(*(s.draw(p, 2, Sampling(), usage) for p in prompts))
+    s.store.record(usage.new_entries, [])
+    fresh = sampler(tmp_path, backend)  # empty memory: every sample from the database
+    again = fresh.usage_for("rationales", None)
+    drawn = await asyncio.gather(*(fresh.draw(p, 2, Sampling(), again) for p in prompts))
+    assert all(d.cached for ds in drawn for d in ds)
+    assert (backend.calls, again.cache_hits) == (40, 80)
+    assert fresh.lookups.queries == 1
