@@ -7,9 +7,10 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 
+from orchestrator.driver import work_items
 from orchestrator.driver.context import StepResult
 from orchestrator.driver.stages import classify, generate, init, train
-from orchestrator.enums import LabelValue, Origin, ProblemRole, WorkStatus
+from orchestrator.enums import LabelValue, Origin, ProblemRole, WorkKind, WorkStatus
 from orchestrator.problems.models import Label, Problem, Rationale, Rejection
 from orchestrator.runs.models import Run, StudentJob, WorkItem
 from orchestrator.runs.state import Stage, advance_stage
@@ -238,3 +239,18 @@ def test_a_problem_is_easy_when_its_pass_rate_reaches_the_threshold():
     assert classify.label_of(_prediction(["no_answer", "no_answer"]), 0.5) is LabelValue.NO_ANSWER
     assert classify.label_of(_prediction(["correct"]), 1.0) is LabelValue.EASY  # greedy: k = 1
     assert classify.label_of(_prediction(["wrong", "no_answer"]), 0.5) is LabelValue.HARD
+
+
+def test_a_step_loads_only_its_own_work_items(db_sessionmaker):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    run_steps(init.step, context(db_sessionmaker, run_id, FakeTeacher(), FakeStudent()))
+    with db_sessionmaker() as s:
+        round_id, ids = (
+            s.execute(sa.select(WorkItem.round_id, WorkItem.problem_id)).all()[0][0],
+            sorted(s.scalars(sa.select(WorkItem.problem_id)).all()),
+        )
+        items = work_items.by_key(s, round_id, Stage.INIT, [ids[1], ids[3], ids[3]])
+        loaded = [o for o in s.identity_map.values() if isinstance(o, WorkItem)]
+    assert sorted(items) == [(ids[1], WorkKind.RATIONALE), (ids[3], WorkKind.RATIONALE)]
+    assert len(ids) == 6
+    assert len(loaded) == 2  # not the round's six

@@ -22,6 +22,8 @@ from orchestrator.runs.state import Stage
 from . import rounds
 from .context import RunSnapshot
 
+_IDS_PER_QUERY = 5000  # bound parameters of one IN list (SQLite allows 32,766, Postgres 65,535 a statement)
+
 
 class Pending(NamedTuple):
     """A pending work item with its problem as the teacher sees it."""
@@ -58,10 +60,22 @@ def pending(session: Session, round_id: int, stage: Stage, limit: int) -> list[P
     return [Pending(*row) for row in session.execute(query)]
 
 
-def by_key(session: Session, round_id: int, stage: Stage) -> dict[tuple[int, WorkKind], WorkItem]:
-    """The round's items of ``stage`` by (problem id, kind), to be closed by the stage's record."""
-    query = sa.select(WorkItem).where(WorkItem.round_id == round_id, WorkItem.stage == stage)
-    return {(w.problem_id, w.kind): w for w in session.scalars(query)}
+def by_key(
+    session: Session, round_id: int, stage: Stage, problem_ids: Iterable[int]
+) -> dict[tuple[int, WorkKind], WorkItem]:
+    """The round's items of ``stage`` for ``problem_ids`` by (problem id, kind), to be closed by the stage's
+    record. Only a step's own problems are loaded: the round's whole list, read at every step, made the
+    recording of a round's answers quadratic in its size."""
+    ids = sorted(set(problem_ids))
+    found: dict[tuple[int, WorkKind], WorkItem] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        query = sa.select(WorkItem).where(
+            WorkItem.round_id == round_id,
+            WorkItem.stage == stage,
+            WorkItem.problem_id.in_(ids[start : start + _IDS_PER_QUERY]),
+        )
+        found.update({(w.problem_id, w.kind): w for w in session.scalars(query)})
+    return found
 
 
 def fail_pending(session: Session, round_id: int, stage: Stage, error: str) -> None:

@@ -134,7 +134,8 @@ def rejection_row(
 
 def record(session: Session, run: RunSnapshot, answered: Answered, matches: dict[str, Match | None]) -> None:
     """Store one step's new problems (with their rationales) and rejections; close its work items."""
-    items = work_items.by_key(session, run.round_id, Stage.GENERATE)
+    parents = (int(s.id) for request, _ in answered for s in request.problems)
+    items = work_items.by_key(session, run.round_id, Stage.GENERATE, parents)
     digests = [keys.text_hash(p.text) for _, response in answered for p in response.problems if p.text]
     seen = set(problems_repo.ids_by_hash(session, run.id, digests))
     threshold = run.config.leakage.threshold

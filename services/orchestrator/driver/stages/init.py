@@ -79,7 +79,8 @@ def record(
     session: Session, run: RunSnapshot, answered: list[tuple[RationaleRequest, RationaleResponse]], _: None
 ) -> None:
     """Store one step's teacher answers: the rationales, and each work item done or failed with the reason."""
-    items = work_items.by_key(session, run.round_id, Stage.INIT)
+    asked = (int(p.id) for request, _ in answered for p in request.problems)
+    items = work_items.by_key(session, run.round_id, Stage.INIT, asked)
     rows: list[dict[str, Any]] = []
     for request, response in answered:
         gold = {p.id: p.gold for p in request.problems}
