@@ -254,3 +254,23 @@ def test_a_step_loads_only_its_own_work_items(db_sessionmaker):
     assert sorted(items) == [(ids[1], WorkKind.RATIONALE), (ids[3], WorkKind.RATIONALE)]
     assert len(ids) == 6
     assert len(loaded) == 2  # not the round's six
+
+
+def test_generate_plans_a_round_once_however_many_steps_it_takes(db_sessionmaker, monkeypatch):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    teacher, student = FakeTeacher(), FakeStudent()
+    _through_classify(db_sessionmaker, run_id, teacher, student)
+    calls = []
+    original = generate.plan
+
+    def counting(session, run):  # type: ignore[no-untyped-def]
+        calls.append(run.round_id)
+        return original(session, run)
+
+    monkeypatch.setattr(generate, "plan", counting)
+    steps = run_steps(generate.step, context(db_sessionmaker, run_id, teacher, student))
+    with db_sessionmaker() as s:
+        done = s.scalar(sa.select(sa.func.count()).where(WorkItem.stage == Stage.GENERATE))
+    assert done == 6
+    assert steps >= 3  # 6 items, 4 a step (2 chunks of 2), then DONE
+    assert len(calls) == 2  # the work items' creation, then every step's pending items

@@ -12,7 +12,7 @@ items done. Once the teacher cost reaches the budget, the remaining items fail w
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -61,9 +61,25 @@ def stop_for_budget(session: Session, run: RunSnapshot) -> bool:
     return True
 
 
+# The plan by (database, run, round): GENERATE asks for it at every step, and it is fixed once CLASSIFY
+# has labelled the round (reading all the round's labels at each step made a round quadratic in its size).
+_PLANS: OrderedDict[tuple[str, int, int], dict[tuple[int, WorkKind], int]] = OrderedDict()
+_PLANS_KEPT = 8
+
+
+def planned(session: Session, run: RunSnapshot) -> dict[tuple[int, WorkKind], int]:
+    """``plan`` of the run's round, computed once per round and process."""
+    key = (str(session.get_bind().engine.url), run.id, run.round_id)
+    if (counts := _PLANS.get(key)) is None:
+        counts = _PLANS[key] = plan(session, run)
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return counts
+
+
 def pending(session: Session, run: RunSnapshot, limit: int) -> list[tuple[PlannedItem, VariantSource]]:
     """The next pending items with their parent as the teacher sees it (text, a program, the answer)."""
-    counts = plan(session, run)
+    counts = planned(session, run)
     rows = work_items.pending(session, run.round_id, Stage.GENERATE, limit)
     programs = problems_repo.first_correct_programs(session, [r.problem_id for r in rows])
     return [
