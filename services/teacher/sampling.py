@@ -117,8 +117,7 @@ class LookupBatcher:
     A lookup starts a query on the event loop's next turn, which takes every lookup queued by then;
     lookups that arrive while a query runs wait for the next one, which asks for all their keys together
     (at most ``max_keys`` a query). A lone lookup waits for nothing; a burst costs a few queries instead
-    of one each. A failed query fails the
-    lookups it carried, and only those.
+    of one each. A failed query fails the lookups it carried, and only those.
     """
 
     def __init__(

@@ -20,6 +20,7 @@ from orchestrator.runs.models import WorkItem
 from orchestrator.runs.state import Stage
 
 from . import rounds
+from .chunks import split
 from .context import RunSnapshot
 
 _IDS_PER_QUERY = 5000  # bound parameters of one IN list (SQLite allows 32,766, Postgres 65,535 a statement)
@@ -66,13 +67,10 @@ def by_key(
     """The round's items of ``stage`` for ``problem_ids`` by (problem id, kind), to be closed by the stage's
     record. Only a step's own problems are loaded: the round's whole list, read at every step, made the
     recording of a round's answers quadratic in its size."""
-    ids = sorted(set(problem_ids))
     found: dict[tuple[int, WorkKind], WorkItem] = {}
-    for start in range(0, len(ids), _IDS_PER_QUERY):
+    for ids in split(sorted(set(problem_ids)), _IDS_PER_QUERY):
         query = sa.select(WorkItem).where(
-            WorkItem.round_id == round_id,
-            WorkItem.stage == stage,
-            WorkItem.problem_id.in_(ids[start : start + _IDS_PER_QUERY]),
+            WorkItem.round_id == round_id, WorkItem.stage == stage, WorkItem.problem_id.in_(ids)
         )
         found.update({(w.problem_id, w.kind): w for w in session.scalars(query)})
     return found
