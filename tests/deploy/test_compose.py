@@ -113,6 +113,11 @@ def test_services_wire_to_each_other(compose: dict) -> None:
         assert compose["services"][name]["environment"]["FDD_STUDENT_REDIS_URL"].startswith("redis://redis:")
 
 
+def test_workers_start_warm(compose: dict) -> None:
+    for name in ("student-worker", "student-worker-gpu"):
+        assert compose["services"][name]["environment"]["FDD_STUDENT_PRELOAD_LIBRARY"] == "true", name
+
+
 def test_dockerfile_targets_exist() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     targets = {line.split(" AS ")[1].strip() for line in dockerfile.splitlines() if " AS " in line}

@@ -36,3 +36,11 @@ def test_the_token_file_is_owner_only_while_the_stack_runs_and_removed_at_stop(t
     finally:
         stack.stop()
     assert not (tmp_path / "service-token").exists()
+
+
+def test_the_stack_starts_its_workers_warm(tmp_path: Path) -> None:
+    """Workers import torch and the student library before their first job (FDD_STUDENT_PRELOAD_LIBRARY);
+    a run's round-0 training job paid that import otherwise."""
+    assert LocalStack(StackConfig(state_dir=tmp_path)).env()["FDD_STUDENT_PRELOAD_LIBRARY"] == "true"
+    cold = LocalStack(StackConfig(state_dir=tmp_path, extra_env={"FDD_STUDENT_PRELOAD_LIBRARY": "false"}))
+    assert cold.env()["FDD_STUDENT_PRELOAD_LIBRARY"] == "false"

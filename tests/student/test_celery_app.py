@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from student.celery_app import make_celery
+from student.celery_app import FILESYSTEM_POLL_S, make_celery
 from student.settings import StudentSettings
 from tests.fixtures.processes import running_worker
 from tests.fixtures.servers import fresh_redis_db
@@ -40,5 +40,8 @@ def test_worker_answers_without_any_server(tmp_path: Path, monkeypatch: pytest.M
         core_settings.cache_clear()
     assert result["pong"] == "hello"
     assert (tmp_path / "celery" / "queue").is_dir()
+    # a worker looks for messages every FILESYSTEM_POLL_S, not kombu's default second (a job hand-off)
+    with make_celery(StudentSettings(redis_url=None)).connection_for_read() as conn:
+        assert conn.transport.polling_interval == FILESYSTEM_POLL_S < 1.0
     # kombu keeps its exchange table in the state directory, not in the worker's working directory.
     assert list((tmp_path / "celery" / "control").glob("*.exchange"))

@@ -82,3 +82,24 @@ def test_a_checkpoint_saves_the_transform_it_was_trained_with() -> None:
     transform = text_transform(examples(200, seed=1), TrainConfig(**FAST))
     assert {key: saved[key] for key in ("masking", "entities")} == transform.meta()
     assert TextTransform.from_meta(saved) == transform
+
+
+def test_a_question_with_several_programs_is_masked_once_and_pairs_match_pair(monkeypatch) -> None:
+    import student.text.transform as transform_module
+
+    calls: list[str] = []
+    real = transform_module.mask_question
+    monkeypatch.setattr(
+        transform_module, "mask_question", lambda q, scheme: calls.append(q) or real(q, scheme)
+    )
+    other = "Ann has 3 pens and buys 4 more. How many pens?"
+    examples = [
+        TrainExample("a", QUESTION, "apples = 5\nmore = 2\nans = apples + more"),
+        TrainExample("b", other, "ans = 3 + 4"),
+        TrainExample("a", QUESTION, "ans = 5 + 2"),
+        TrainExample("a", QUESTION, "x = 5\nans = x + 2"),
+    ]
+    transform = TextTransform.for_training(TrainConfig(), [e.question for e in examples])
+    pairs = transform.pairs(examples)
+    assert sorted(calls) == sorted([QUESTION, other])
+    assert pairs == list(dict.fromkeys(transform.pair(e.question, e.program) for e in examples))

@@ -84,7 +84,8 @@ class TextTransform:
     ) -> TextTransform:
         """The transform a run trains with; the entity vocabulary is learnt from ``questions``."""
         switches = text_switches(config, base_meta)
-        entities = EntityVocab.learn(questions) if switches["mask_entities"] else None
+        # each distinct question once: a question with k rationales is k examples
+        entities = EntityVocab.learn(dict.fromkeys(questions)) if switches["mask_entities"] else None
         scheme = CURRENT if switches["mask_numbers"] else None
         return cls(scheme, entities, switches["normalize_names"], switches["compact_programs"])
 
@@ -123,15 +124,26 @@ class TextTransform:
 
     def pair(self, question: str, program: str) -> tuple[str, str]:
         """A training (question, program) as the model sees it."""
-        text, numbers = self.question(question)
+        return self._pair(self.question(question), program)
+
+    def _pair(self, masked: tuple[str, NumberMap | None], program: str) -> tuple[str, str]:
+        text, numbers = masked
         if numbers is not None:
             program = mask_program(program, numbers, self.number_scheme or CURRENT)
         program = compact_program(program) if self.compact else program
         return text, normalize_names(program) if self.normalize_names else program
 
     def pairs(self, examples: Sequence[Example]) -> list[tuple[str, str]]:
-        """Every example's pair, in order; pairs made identical by the transform are kept once."""
-        return list(dict.fromkeys(self.pair(ex.question, ex.program) for ex in examples))
+        """Every example's pair, in order; pairs made identical by the transform are kept once. A question
+        is masked once however many programs it has (its ``NumberMap`` is only read by the programs)."""
+        masked: dict[str, tuple[str, NumberMap | None]] = {}
+        out: dict[tuple[str, str], None] = {}
+        for ex in examples:
+            question = masked.get(ex.question)
+            if question is None:
+                question = masked[ex.question] = self.question(ex.question)
+            out[self._pair(question, ex.program)] = None
+        return list(out)
 
     @staticmethod
     def restore(program: str, numbers: NumberMap | None) -> str | None:
