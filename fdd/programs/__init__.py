@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 
 from fdd.programs.extract import extract
-from fdd.programs.measure import canonicalize, count_steps
+from fdd.programs.measure import canonicalize, count_steps, measure
 from fdd.programs.pool import DEFAULT_TIMEOUT, Sandbox
 from fdd.programs.results import ErrorKind, ExecResult
 
@@ -29,6 +29,7 @@ __all__ = [
     "Sandbox",
     "canonicalize",
     "count_steps",
+    "measure",
     "default_sandbox",
     "execute",
     "execute_many",

@@ -9,13 +9,30 @@ from __future__ import annotations
 import ast
 
 
+def _parse(program: str) -> ast.Module | None:
+    try:
+        return ast.parse(program)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def measure(program: str) -> tuple[str, int]:
+    """``(canonicalize(program), count_steps(program))`` from one parse of the program."""
+    tree = _parse(program)
+    if tree is None:
+        return " ".join(program.split()), 0
+    steps = _steps(tree)
+    return _canonical(tree, program), steps
+
+
 def canonicalize(program: str) -> str:
     """Normal form for de-duplication: docstrings and comments dropped, layout and quotes normalised
     (ast.unparse). Text that does not parse is returned with its whitespace collapsed."""
-    try:
-        tree = ast.parse(program)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return " ".join(program.split())
+    tree = _parse(program)
+    return " ".join(program.split()) if tree is None else _canonical(tree, program)
+
+
+def _canonical(tree: ast.Module, program: str) -> str:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and _is_docstring(body[0]):
@@ -49,10 +66,11 @@ def count_steps(program: str) -> int:
     Not counted: conversions (int, float, Fraction), comparisons, assignments, control flow.
     Text that does not parse has 0 steps.
     """
-    try:
-        tree = ast.parse(program)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return 0
+    tree = _parse(program)
+    return 0 if tree is None else _steps(tree)
+
+
+def _steps(tree: ast.Module) -> int:
     steps = 0
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp | ast.AugAssign):

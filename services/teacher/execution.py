@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fdd.programs import Sandbox, canonicalize, extract
+from fdd.programs import Sandbox, extract, measure
 from fdd.programs.results import ErrorKind, ExecResult
 
 NO_PROGRAM = "no_program"
@@ -30,12 +30,18 @@ def extract_program(text: str) -> str | None:
 
 
 @lru_cache(maxsize=_MEMO_ITEMS)
+def _measures(program: str) -> tuple[str, int]:
+    return measure(program)
+
+
 def canonical_form(program: str) -> str:
-    """``fdd.programs.canonicalize``, memoised; a program it cannot normalise stands for itself."""
-    try:
-        return canonicalize(program)
-    except (SyntaxError, ValueError):
-        return program
+    """``fdd.programs.canonicalize``, memoised (with the step count: one parse gives both)."""
+    return _measures(program)[0]
+
+
+def program_steps(program: str) -> int:
+    """``fdd.programs.count_steps``, memoised (with the canonical form: one parse gives both)."""
+    return _measures(program)[1]
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,13 @@ class TeacherSettings(ServiceSettings):
         0.1, ge=0.0, le=1.0, description="Share of wrong synthetic rationales."
     )
     synthetic_seed: int = Field(0, description="Seed of the synthetic teacher.")
+    synthetic_processes: int = Field(
+        1,
+        ge=0,
+        le=64,
+        description="Processes the synthetic teacher writes in, as a remote model computes elsewhere "
+        "(0: in the teacher's event loop).",
+    )
 
     def price_of(self, model: str) -> Price:
         """The configured price of ``model`` (free when none is configured)."""

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fdd.answers import answers_equal
-from fdd.programs import count_steps
 from fdd.prompts import Task, parse_decline, parse_problem, rationale_messages, variant_messages
 from fdd.wire.teacher import NewProblem, VariantRequest, VariantResponse, VariantSource
 from fdd_web.errors import ServiceError
 from teacher.backends.base import BackendError
 from teacher.core import Judged, Teacher, distinct_canonical
+from teacher.execution import program_steps
 from teacher.rationales import is_correct
 
 
@@ -49,13 +49,7 @@ def consensus(solutions: list[Judged], min_agree: int) -> Consensus | None:
 
 
 def fewest_steps(programs: list[str]) -> int | None:
-    counts = []
-    for program in programs:
-        try:
-            counts.append(count_steps(program))
-        except (SyntaxError, ValueError):
-            continue
-    return min(counts, default=None)
+    return min((program_steps(program) for program in programs), default=None)
 
 
 def _normal(text: str) -> str:

@@ -16,6 +16,7 @@ from fdd.programs import (
     execute,
     execute_many,
     extract,
+    measure,
 )
 
 
@@ -157,6 +158,17 @@ def test_canonicalize_collapses_whitespace_of_text_that_does_not_parse() -> None
 )
 def test_count_steps(program: str, steps: int) -> None:
     assert count_steps(program) == steps
+    assert measure(program) == (canonicalize(program), steps)  # one parse, both measures
+
+
+def test_measure_of_a_program_with_docstrings_and_of_text_that_does_not_parse() -> None:
+    program = 'def f():\n    """Half."""\n    return 7 / 2\nans = f() + 1  # done'
+    assert (
+        measure(program)
+        == (canonicalize(program), count_steps(program))
+        == ("def f():\n    return 7 / 2\nans = f() + 1", 2)
+    )
+    assert measure("ans =  (\n 1") == ("ans = ( 1", 0)
 
 
 def test_a_complex_variant_has_more_steps() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 
@@ -143,3 +144,49 @@ async def test_teacher_service_runs_on_the_synthetic_backend(tmp_path) -> None:
     accepted = [p for p in variants.json()["problems"] if p["accepted"]]
     assert accepted
     assert all(parse(p["text"]).answer == p["answer"] for p in accepted)
+
+
+async def test_writing_in_processes_gives_the_same_samples_as_writing_in_the_loop() -> None:
+    """With ``processes`` the calls of one event-loop turn are written in a pool process, as a remote model
+    computes elsewhere: the same completions as written in the loop."""
+    import os
+
+    problems = _problems(24)
+    prompts = [rationale_messages(p.text) for p in problems[:12]]
+    prompts += [variant_messages(Task.COMPLEX, p.text) for p in problems[12:]]
+    inline = SyntheticBackend(error_rate=0.2, seed=9)
+    pooled = SyntheticBackend(error_rate=0.2, seed=9, processes=1)
+    try:
+        expected = [await inline.complete(m, 3, seed=4, **OPTS) for m in prompts]
+        got = await asyncio.gather(*(pooled.complete(m, 3, seed=4, **OPTS) for m in prompts))
+        assert list(got) == expected
+        pids = {p.pid for p in pooled._pool._processes.values()}  # type: ignore[union-attr]
+        assert pids
+        assert os.getpid() not in pids
+    finally:
+        await pooled.aclose()
+    assert pooled._pool is None
+
+
+async def test_a_dead_writing_process_fails_its_calls_as_retryable_and_the_next_call_gets_a_new_pool() -> (
+    None
+):
+    from teacher.backends.base import BackendError
+
+    backend = SyntheticBackend(seed=1, processes=1)
+    messages = rationale_messages(_problems(1)[0].text)
+    try:
+        first = await backend.complete(messages, 2, seed=1, **OPTS)
+        for process in backend._pool._processes.values():  # type: ignore[union-attr]
+            process.kill()
+        with pytest.raises(BackendError) as failed:
+            await backend.complete(messages, 2, seed=2, **OPTS)
+        assert failed.value.retryable
+        assert await backend.complete(messages, 2, seed=1, **OPTS) == first
+    finally:
+        await backend.aclose()
+
+
+def test_processes_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="processes"):
+        SyntheticBackend(processes=-1)

@@ -42,4 +42,8 @@ def build_backend(settings: TeacherSettings) -> TeacherBackend:
         )
     if settings.backend == "oracle":
         return OracleBackend(Path(core_settings().data_dir))
-    return SyntheticBackend(error_rate=settings.synthetic_error_rate, seed=settings.synthetic_seed)
+    return SyntheticBackend(
+        error_rate=settings.synthetic_error_rate,
+        seed=settings.synthetic_seed,
+        processes=settings.synthetic_processes,
+    )
