@@ -2,11 +2,12 @@
 processes of its own (``FDD_TEACHER_SYNTHETIC_PROCESSES``, ``--processes 0,1``), side by side in one run.
 
 Starts ``fdd-teacher`` (synthetic backend, SQLite cache, a fresh one per configuration, so every sample
-is a miss) and sends what the orchestrator sends in a demo round: ``/v1/variants`` requests of 32
-curriculum problems of 1–3 steps, half ``complex`` and half ``similar``, n = 1, k = 3, min_agree = 2,
-``--concurrency`` requests in flight (the orchestrator's ``driver_teacher_concurrency``). Prints the wall
-time, new problems/s, the teacher's CPU seconds (with its sandbox workers and writing processes) and
-the ratio; the configurations alternate for ``--rounds``.
+is a miss) and sends what the orchestrator sends in a demo: INIT's ``/v1/rationales`` for curriculum
+problems of 1–3 steps (k = 2; untimed), then, with the first program INIT kept for each as its parent
+program, GENERATE's ``/v1/variants`` requests of 32 of them, half ``complex`` and half ``similar``,
+n = 1, k = 3, min_agree = 2, ``--concurrency`` requests in flight (the orchestrator's
+``driver_teacher_concurrency``). Prints GENERATE's wall time, sources/s, the teacher's CPU seconds (with
+its sandbox workers and writing processes) and the ratio; the configurations alternate for ``--rounds``.
 
     .venv/bin/python bench/bench_teacher_generate.py [--problems 1024] [--rounds 2] [--processes 0,1,2]
 """
@@ -37,44 +38,56 @@ from tests.fixtures.processes import SERVICE_AUTH, VENV_BIN, free_port, spawn, w
 CHUNK = 32
 
 
-def bodies(problems: int, seed: int) -> list[dict]:
-    """The GENERATE requests of ``problems`` source problems: chunks of 32, complex and similar in turn."""
+def seeds(problems: int, seed: int) -> list[dict]:
+    """``problems`` curriculum problems of 1–3 steps, as the orchestrator sends them to INIT."""
     rng = random.Random(seed)
-    sources = []
+    out = []
     for i in range(problems):
         problem = generate(rng, rng.choice([1, 2, 3]), distractor_rate=0.0)
-        sources.append({"id": str(i), "text": problem.text, "program": problem.program,
-                        "answer": float(problem.answer)})  # fmt: skip
+        out.append({"id": str(i), "text": problem.text, "gold": float(problem.answer)})
+    return out
+
+
+def init_bodies(sources: list[dict]) -> list[dict]:
+    """INIT's requests: k = 2 rationales of each seed."""
     return [
-        {"problems": sources[start : start + CHUNK], "kind": ("complex", "similar")[(start // CHUNK) % 2],
-         "n": 1, "k": 3, "min_agree": 2, "sampling": {"temperature": 0.7, "seed": 11}}
+        {"problems": sources[start : start + CHUNK], "k": 2, "sampling": {"temperature": 0.7, "seed": 3}}
         for start in range(0, len(sources), CHUNK)
+    ]
+
+
+def generate_bodies(sources: list[dict], programs: dict[str, str]) -> list[dict]:
+    """GENERATE's requests: chunks of 32 sources with the program INIT kept for each (none when INIT kept
+    none), complex and similar in turn."""
+    parents = [
+        {"id": p["id"], "text": p["text"], "program": programs.get(p["id"]), "answer": p["gold"]}
+        for p in sources
+    ]
+    return [
+        {"problems": parents[start : start + CHUNK], "kind": ("complex", "similar")[(start // CHUNK) % 2],
+         "n": 1, "k": 3, "min_agree": 2, "sampling": {"temperature": 0.7, "seed": 11}}
+        for start in range(0, len(parents), CHUNK)
     ]  # fmt: skip
 
 
-async def send_all(url: str, requests: list[dict], concurrency: int) -> tuple[int, int]:
-    """Send every request, ``concurrency`` in flight; (new problems, accepted ones)."""
+async def send_all(url: str, path: str, requests: list[dict], concurrency: int) -> list[dict]:
+    """Send every request to ``path``, ``concurrency`` in flight; the responses."""
     queue = list(requests)
-    made = accepted = 0
+    answers: list[dict] = []
     async with httpx.AsyncClient(base_url=url, headers=SERVICE_AUTH, timeout=600) as client:
 
         async def worker() -> None:
-            nonlocal made, accepted
             while queue:
-                body = queue.pop()
-                response = await client.post("/v1/variants", json=body)
+                response = await client.post(path, json=queue.pop())
                 response.raise_for_status()
-                problems = response.json()["problems"]
-                made += len(problems)
-                accepted += sum(p["accepted"] for p in problems)
+                answers.append(response.json())
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return made, accepted
+    return answers
 
 
-def run_config(
-    processes: int, requests: list[dict], concurrency: int, logs: Path
-) -> tuple[float, float, int]:
+def run_config(processes: int, sources: list[dict], concurrency: int, logs: Path) -> tuple[float, float, int]:
+    """INIT, then GENERATE timed: (wall seconds, teacher CPU seconds, new problems accepted)."""
     port = free_port()
     env = {
         "FDD_TEACHER_BACKEND": "synthetic",
@@ -87,15 +100,19 @@ def run_config(
     try:
         url = f"http://127.0.0.1:{port}"
         wait_http(f"{url}/healthz", teacher)
-        asyncio.run(send_all(url, requests[:1], 1))  # start-up: the sandbox and the writing pool
+        inits = asyncio.run(send_all(url, "/v1/rationales", init_bodies(sources), concurrency))
+        programs = {
+            r["id"]: r["correct_programs"][0] for a in inits for r in a["results"] if r["correct_programs"]
+        }
+        requests = generate_bodies(sources, programs)
         cpu = tree_cpu_seconds(teacher.popen.pid)
         started = time.monotonic()
-        made, accepted = asyncio.run(send_all(url, requests[1:], concurrency))
+        answers = asyncio.run(send_all(url, "/v1/variants", requests, concurrency))
         wall = time.monotonic() - started
         cpu = tree_cpu_seconds(teacher.popen.pid) - cpu
     finally:
         teacher.stop()
-    return wall, cpu, accepted
+    return wall, cpu, sum(p["accepted"] for a in answers for p in a["problems"])
 
 
 def main() -> None:
@@ -109,15 +126,15 @@ def main() -> None:
     args = parser.parse_args()
     configs = [int(p) for p in args.processes.split(",")]
     print(f"load at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    requests = bodies(args.problems + CHUNK, seed=5)
+    sources = seeds(args.problems, seed=5)
     results: dict[int, list[tuple[float, float, int]]] = {p: [] for p in configs}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             for processes in configs if r % 2 == 0 else configs[::-1]:
-                wall, cpu, accepted = run_config(processes, requests, args.concurrency, Path(tmp))
+                wall, cpu, accepted = run_config(processes, sources, args.concurrency, Path(tmp))
                 results[processes].append((wall, cpu, accepted))
-                print(f"round {r} processes={processes}: {wall:.2f} s, {args.problems / wall:.0f} sources/s, "
-                      f"teacher CPU {cpu:.1f} s, {accepted} accepted", flush=True)  # fmt: skip
+                print(f"round {r} processes={processes}: GENERATE {wall:.2f} s, {args.problems / wall:.0f} "
+                      f"sources/s, teacher CPU {cpu:.1f} s, {accepted} accepted", flush=True)  # fmt: skip
     base = statistics.median(w for w, _, _ in results[configs[0]])
     print()
     for processes in configs:

@@ -29,9 +29,21 @@ def extract_program(text: str) -> str | None:
     return extract(text)
 
 
+# Steps by canonical form: the programs the teacher returns are canonical forms, and they come back as the
+# parents of the next round's variants, whose steps a complex variant must exceed (a canonical form has
+# its program's steps: only layout, comments and docstrings differ).
+_CANONICAL_STEPS: OrderedDict[str, int] = OrderedDict()
+_CANONICAL_ITEMS = 100_000
+
+
 @lru_cache(maxsize=_MEMO_ITEMS)
 def _measures(program: str) -> tuple[str, int]:
-    return measure(program)
+    canonical, steps = measure(program)
+    _CANONICAL_STEPS[canonical] = steps
+    _CANONICAL_STEPS.move_to_end(canonical)
+    if len(_CANONICAL_STEPS) > _CANONICAL_ITEMS:
+        _CANONICAL_STEPS.popitem(last=False)
+    return canonical, steps
 
 
 def canonical_form(program: str) -> str:
@@ -40,8 +52,10 @@ def canonical_form(program: str) -> str:
 
 
 def program_steps(program: str) -> int:
-    """``fdd.programs.count_steps``, memoised (with the canonical form: one parse gives both)."""
-    return _measures(program)[1]
+    """``fdd.programs.count_steps``, memoised (with the canonical form: one parse gives both); a canonical
+    form this teacher wrote is not parsed again."""
+    known = _CANONICAL_STEPS.get(program)
+    return known if known is not None else _measures(program)[1]
 
 
 @dataclass(frozen=True)

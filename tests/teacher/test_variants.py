@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from fdd.programs import count_steps
 from tests.fixtures.fake_llm import FakeLLM, solve_program
 from tests.fixtures.servers import fresh_postgres_database
 from tests.teacher.harness import openai_settings, running_teacher, sqlite_url
@@ -124,3 +125,17 @@ async def test_a_new_problem_written_with_nul_characters_is_stored_and_solved_wi
     assert response.status_code == 200, response.text
     [problem] = response.json()["problems"]
     assert (problem["text"], problem["accepted"], problem["answer"]) == (CHILD, True, 12.0)
+
+
+def test_a_canonical_form_the_teacher_wrote_is_not_parsed_again_for_its_steps(monkeypatch) -> None:
+    """The programs the teacher returns (canonical forms) come back as next round's parents: their steps
+    are known from the parse that made them."""
+    import teacher.execution as execution
+
+    parsed: list[str] = []
+    real = execution.measure
+    monkeypatch.setattr(execution, "measure", lambda program: parsed.append(program) or real(program))
+    program = "apples = 5  # the apples\npears = 7\nans = (apples + pears) * 2"
+    canonical = execution.canonical_form(program)
+    assert execution.program_steps(canonical) == count_steps(program) == 2
+    assert parsed == [program]
