@@ -25,7 +25,8 @@ class Problem(Base):
     __tablename__ = "problems"
     __table_args__ = (
         sa.UniqueConstraint("run_id", "content_hash"),
-        sa.Index("ix_problems_run_id_round_created", "run_id", "round_created"),
+        # covers the run's problem counts by round and origin that every GET /runs/{id} reads
+        sa.Index("ix_problems_run_id_round_created_origin", "run_id", "round_created", "origin"),
         sa.Index("ix_problems_run_id_id", "run_id", "id"),
     )
 
@@ -72,7 +73,10 @@ class Rationale(Base):
 
 class Label(Base):
     __tablename__ = "labels"
-    __table_args__ = (sa.UniqueConstraint("round_id", "problem_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "problem_id"),
+        sa.Index("ix_labels_round_id_label", "round_id", "label"),  # covers a round's label counts
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
