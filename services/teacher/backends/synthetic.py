@@ -128,10 +128,11 @@ class SyntheticBackend(ScriptedBackend):
             asyncio.wrap_future(done).add_done_callback(lambda f, part=part: self._deliver(part, f))
 
     def _deliver(self, part: list[tuple[Call, asyncio.Future[list[str]]]], done: asyncio.Future) -> None:
-        if done.cancelled() or done.exception() is not None:
-            if isinstance(done.exception(), BrokenProcessPool):
-                self._pool = None
-            self._fail(part, done.exception() if not done.cancelled() else RuntimeError("cancelled"))
+        error = RuntimeError("cancelled") if done.cancelled() else done.exception()
+        if error is not None:
+            if isinstance(error, BrokenProcessPool):
+                self._pool = None  # the next turn starts a new pool
+            self._fail(part, error)
             return
         for (_, future), answers in zip(part, done.result(), strict=True):
             if not future.done():
