@@ -190,3 +190,16 @@ async def test_a_dead_writing_process_fails_its_calls_as_retryable_and_the_next_
 def test_processes_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="processes"):
         SyntheticBackend(processes=-1)
+
+
+async def test_a_cancelled_write_fails_its_calls_as_retryable() -> None:
+    from teacher.backends.base import BackendError
+
+    backend = SyntheticBackend(processes=1)
+    loop = asyncio.get_running_loop()
+    call, write = loop.create_future(), loop.create_future()
+    write.cancel()  # as the pool's shutdown cancels a write not yet started
+    backend._deliver([((Task.RATIONALE, "text", 1, 0), call)], write)
+    with pytest.raises(BackendError) as failed:
+        await call
+    assert failed.value.retryable
