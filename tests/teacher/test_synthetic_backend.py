@@ -199,7 +199,27 @@ async def test_a_cancelled_write_fails_its_calls_as_retryable() -> None:
     loop = asyncio.get_running_loop()
     call, write = loop.create_future(), loop.create_future()
     write.cancel()  # as the pool's shutdown cancels a write not yet started
-    backend._deliver([((Task.RATIONALE, "text", 1, 0), call)], write)
+    backend._deliver(None, [((Task.RATIONALE, "text", 1, 0), call)], write)  # type: ignore[arg-type]
     with pytest.raises(BackendError) as failed:
         await call
     assert failed.value.retryable
+
+
+async def test_a_late_failure_of_an_old_pool_keeps_the_new_one() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from teacher.backends.base import BackendError
+
+    backend = SyntheticBackend(processes=1)
+    old, new = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    backend._pool = new  # a later turn already replaced the broken pool
+    loop = asyncio.get_running_loop()
+    call, write = loop.create_future(), loop.create_future()
+    write.set_exception(BrokenProcessPool("a worker died"))
+    backend._deliver(old, [((Task.RATIONALE, "text", 1, 0), call)], write)
+    with pytest.raises(BackendError):
+        await call
+    assert backend._pool is new
+    new.shutdown()
+    old.shutdown()

@@ -116,22 +116,32 @@ class SyntheticBackend(ScriptedBackend):
             # spawned, not forked: the teacher has threads (sandbox calls, the cache writer)
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+        pool = self._pool
         size = -(-len(waiting) // self.processes)
         for start in range(0, len(waiting), size):
             part = waiting[start : start + size]
             try:
-                done = self._pool.submit(write_batch, self.error_rate, self.seed, [call for call, _ in part])
-            except (BrokenProcessPool, RuntimeError) as exc:
-                self._pool = None  # the next turn starts a new pool
+                done = pool.submit(write_batch, self.error_rate, self.seed, [call for call, _ in part])
+            except RuntimeError as exc:  # a broken pool (BrokenProcessPool) or one shut down
+                self._forget(pool)
                 self._fail(part, exc)
                 continue
-            asyncio.wrap_future(done).add_done_callback(lambda f, part=part: self._deliver(part, f))
+            asyncio.wrap_future(done).add_done_callback(lambda f, part=part: self._deliver(pool, part, f))
 
-    def _deliver(self, part: list[tuple[Call, asyncio.Future[list[str]]]], done: asyncio.Future) -> None:
+    def _forget(self, pool: Executor) -> None:
+        """Drop ``pool`` if it is still the current one: the next turn starts a new pool (a late failure
+        of an old pool must not drop a newer one)."""
+        if self._pool is pool:
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _deliver(
+        self, pool: Executor, part: list[tuple[Call, asyncio.Future[list[str]]]], done: asyncio.Future
+    ) -> None:
         error = RuntimeError("cancelled") if done.cancelled() else done.exception()
         if error is not None:
             if isinstance(error, BrokenProcessPool):
-                self._pool = None  # the next turn starts a new pool
+                self._forget(pool)
             self._fail(part, error)
             return
         for (_, future), answers in zip(part, done.result(), strict=True):
@@ -147,8 +157,7 @@ class SyntheticBackend(ScriptedBackend):
 
     async def aclose(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            self._forget(self._pool)
 
 
 def write_batch(error_rate: float, seed: int, calls: list[Call]) -> list[list[str]]:
