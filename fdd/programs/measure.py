@@ -20,7 +20,7 @@ def measure(program: str) -> tuple[str, int]:
     """``(canonicalize(program), count_steps(program))`` from one parse of the program."""
     tree = _parse(program)
     if tree is None:
-        return " ".join(program.split()), 0
+        return _collapsed(program), 0
     steps = _steps(tree)
     return _canonical(tree, program), steps
 
@@ -29,7 +29,7 @@ def canonicalize(program: str) -> str:
     """Normal form for de-duplication: docstrings and comments dropped, layout and quotes normalised
     (ast.unparse). Text that does not parse is returned with its whitespace collapsed."""
     tree = _parse(program)
-    return " ".join(program.split()) if tree is None else _canonical(tree, program)
+    return _collapsed(program) if tree is None else _canonical(tree, program)
 
 
 def _canonical(tree: ast.Module, program: str) -> str:
@@ -40,7 +40,12 @@ def _canonical(tree: ast.Module, program: str) -> str:
     try:
         return ast.unparse(tree)
     except RecursionError:  # a pathologically deep expression
-        return " ".join(program.split())
+        return _collapsed(program)
+
+
+def _collapsed(program: str) -> str:
+    """The stand-in normal form of text that cannot be parsed or unparsed: its whitespace collapsed."""
+    return " ".join(program.split())
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:

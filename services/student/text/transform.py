@@ -136,14 +136,8 @@ class TextTransform:
     def pairs(self, examples: Sequence[Example]) -> list[tuple[str, str]]:
         """Every example's pair, in order; pairs made identical by the transform are kept once. A question
         is masked once however many programs it has (its ``NumberMap`` is only read by the programs)."""
-        masked: dict[str, tuple[str, NumberMap | None]] = {}
-        out: dict[tuple[str, str], None] = {}
-        for ex in examples:
-            question = masked.get(ex.question)
-            if question is None:
-                question = masked[ex.question] = self.question(ex.question)
-            out[self._pair(question, ex.program)] = None
-        return list(out)
+        masked = {q: self.question(q) for q in dict.fromkeys(ex.question for ex in examples)}
+        return list(dict.fromkeys(self._pair(masked[ex.question], ex.program) for ex in examples))
 
     @staticmethod
     def restore(program: str, numbers: NumberMap | None) -> str | None:
