@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.processes import SERVICE_TOKEN, free_port, running_service
+from tests.fixtures.processes import SERVICE_TOKEN, free_port, free_ports, running_service
 from tests.fixtures.student_stack import student_env
 
 FDD = str(Path(sys.executable).parent / "fdd")
@@ -162,7 +162,7 @@ def test_up_refuses_a_taken_port(tmp_path: Path) -> None:
 
 
 def test_up_stops_with_one_line_when_a_service_dies(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_ports(3)
     result = fdd("http://unused", "up", "--port", str(port), "--state-dir", str(tmp_path),
                  "--workers", "1", FDD_TEACHER_BACKEND="no-such-backend")  # fmt: skip
     assert_short_error(result, "teacher exited with code", "teacher.log")

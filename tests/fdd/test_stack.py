@@ -10,7 +10,7 @@ import pytest
 
 from fdd.cli.stack import LocalStack, StackConfig, StackError
 from fdd.clients.base import DEV_SERVICE_TOKEN
-from tests.fixtures.processes import free_port
+from tests.fixtures.processes import free_ports
 
 
 def test_each_stack_gets_its_own_random_token_unless_one_is_given(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_each_stack_gets_its_own_random_token_unless_one_is_given(tmp_path: Path
 
 
 def test_the_token_file_is_owner_only_while_the_stack_runs_and_removed_at_stop(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_ports(3)
     config = StackConfig(state_dir=tmp_path, orchestrator_port=port, teacher_port=port + 1,
                          student_port=port + 2, workers=1,
                          extra_env={"FDD_TEACHER_BACKEND": "no-such-backend"})  # fmt: skip
