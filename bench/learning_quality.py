@@ -10,11 +10,12 @@ on how busy the machine is: the printed tokens/s says how much compute the run a
     .venv/bin/python bench/learning_quality.py [--train 4000] [--minutes 5] [--threads 2] [--seeds 3]
         [--arch llama]
         [--tiny '{"dropout": 0.0, "echo": "question"}'] [--no-mask] [--no-entities] [--no-compact]
-        [--no-names] [--augment 0.3] [--compare '{"dropout": 0.0}']
+        [--no-names] [--augment 0.3] [--compare '{"dropout": 0.0}' | '{"precision": "bf16"}']
 
-``--compare`` trains a second arm on every seed, with those tiny-model overrides on top of ``--tiny``,
-and prints each arm's mean accuracy per step count with its 95 % interval and the paired difference
-(compared − first, same seed) with its interval; use ``--minutes`` large and ``--epochs`` fixed so both
+``--compare`` trains a second arm on every seed, with those tiny-model overrides on top of ``--tiny``
+(keys that name a ``TrainConfig`` field, such as ``precision``, set that field instead), and prints
+each arm's mean accuracy per step count with its 95 % interval and the paired difference (compared −
+first, same seed) with its interval; use ``--minutes`` large and ``--epochs`` fixed so both
 arms get the same compute.
 """
 
@@ -24,6 +25,7 @@ import argparse
 import json
 import tempfile
 from collections import defaultdict
+from dataclasses import fields
 from pathlib import Path
 
 from fdd.curriculum import fixed_step_problems, seed_problems
@@ -60,16 +62,24 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--no-compact", action="store_true", help="keep constant lines in the programs")
     parser.add_argument("--no-names", action="store_true", help="keep the teacher's variable names")
     parser.add_argument(
-        "--compare", type=json.loads, default=None, help="a second arm's tiny overrides (JSON), per seed"
+        "--compare",
+        type=json.loads,
+        default=None,
+        help="a second arm's tiny overrides and TrainConfig fields (JSON), per seed",
     )
     parser.add_argument("--log", type=Path, default=None, help="per-item JSONL log (of the last seed)")
     return parser.parse_args()
 
 
+CONFIG_KEYS = {f.name for f in fields(TrainConfig)} - {"tiny"}
+
+
 def _run(
-    args: argparse.Namespace, seed: int, examples: list[TrainExample], items: list[PredictItem], tiny: dict
+    args: argparse.Namespace, seed: int, examples: list[TrainExample], items: list[PredictItem], arm: dict
 ) -> dict:
-    """Train one student, evaluate it, print its figures; accuracy (%) by step count, and tokens/s."""
+    """Train one student, evaluate it, print its figures; accuracy (%) by step count, and tokens/s.
+    ``arm``: tiny-model overrides, and ``TrainConfig`` fields by name."""
+    tiny = {k: v for k, v in arm.items() if k not in CONFIG_KEYS}
     config = TrainConfig(
         epochs=args.epochs,
         threads=args.threads,
@@ -81,15 +91,16 @@ def _run(
         compact_programs=not args.no_compact,
         normalize_names=not args.no_names,
         tiny={"arch": args.arch, **tiny},
+        **{k: v for k, v in arm.items() if k in CONFIG_KEYS},
     )
     with tempfile.TemporaryDirectory() as tmp:
         result = train(examples, config, Path(tmp) / "ckpt")
         predictor = load_predictor(result.checkpoint_dir, device="cpu", engine="hf", threads=args.threads)
         report = evaluate(predictor, items, group_by="steps", log_path=args.log, max_new_tokens=160)
     keys = ("steps", "best_step", "epochs", "seconds", "tokens_per_s", "train_loss", "best_val_loss")
-    keys += ("params",)
+    keys += ("params", "dtype")
     print(
-        f"seed {seed} {json.dumps(tiny)}:",
+        f"seed {seed} {json.dumps(arm)}:",
         json.dumps({k: result.metrics[k] for k in keys} | {"stopped": result.metrics["stopped"]}),
     )
     print(f"  accuracy={report.accuracy:.3f} outcomes={report.counts}")

@@ -38,7 +38,7 @@ from .data import (
     split_by_question,
     training_pairs,
 )
-from .precision import use_bf16
+from .precision import step_bf16_speedup, use_bf16
 
 SCHEDULES = ("epochs", "budget", "converge", "tokens")
 ProgressFn = Callable[[TrainProgress], None]
@@ -74,7 +74,9 @@ class _Run:
         )
         self.pad_id = tokenizer.pad_token_id
         self.n_params = sum(p.numel() for p in self.model.parameters())
-        self.autocast = use_bf16(config.precision, device, self.n_params)  # bf16 autocast, else plain fp32
+        # bf16 autocast, else plain fp32; a small model's own step is timed both ways to decide
+        probe = (lambda: step_bf16_speedup(self.model)) if device.type == "cpu" else None
+        self.autocast = use_bf16(config.precision, device, self.n_params, probe)
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
         self.stale = 0  # validations since the best one (schedule "converge" stops at ``patience``)

@@ -2,23 +2,35 @@
 
 ``auto`` takes bf16 autocast where it pays: on a GPU that supports it, and on a CPU whose bf16 matrix
 products are measured to run several times faster than its fp32 ones (bench/bench_matmul.py: 7.7× with
-AMX tiles on an Intel Xeon, 3.8× with AVX-512 BF16 on an AMD Zen 4, 0.01–0.19× on CPUs with neither) for a
-model large enough that its time goes to matrix products (a pre-trained base: SmolLM2-135M trained 1.62×
-faster on the AMX host). The tiny default stays fp32 on a CPU: its steps are small operations, and bf16
-autocast measured 0.98× on the Zen 4 host and 1.07–1.09× on the AMX one (``bench/bench_training.py``), not
-worth a change of numerics.
+AMX tiles on an Intel Xeon, 4.4× on an AMD Zen 5, 2.3–3.8× with AVX-512 BF16 on an AMD Zen 4, 0.01–0.19×
+on CPUs with neither) for a model large enough that its time goes to matrix products (a pre-trained base:
+SmolLM2-135M trained 1.62× faster on the AMX host). A small model (the tiny default) spends its steps on
+small operations, where the matrix probe does not predict the gain: bf16 autocast measured 0.98× on the
+Zen 4 host, 1.07–1.09× on the AMX one and 1.37–1.45× on the Zen 5 one (``bench/bench_training.py``), with
+the same held-out accuracy (``bench/learning_quality.py``, 3 seeds). So for a small model ``auto`` times
+the model's own training step both ways (``step_bf16_speedup``, once per process and shape) and takes
+bf16 only from ``BF16_MIN_STEP_SPEEDUP``.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import json
 import time
+from collections.abc import Callable
 
 import torch
 
 PRECISIONS = ("auto", "fp32", "bf16")
-BF16_MIN_SPEEDUP = 3.0  # bf16 over fp32 matmul rate a CPU must measure for ``auto`` to choose bf16
+BF16_MIN_SPEEDUP = 3.0  # bf16 over fp32 matmul rate a CPU must measure for ``auto`` to choose bf16 (large)
 BF16_MIN_PARAMS = 10_000_000  # smaller models spend their steps outside matrix products
+# a small model's forward and backward pass must measure this much faster for ``auto`` (the Zen 5 host:
+# 1.64–1.76× for the tiny model, whose whole step, with the fp32 optimiser, gained 1.37–1.45×)
+BF16_MIN_STEP_SPEEDUP = 1.3
+BF16_PROBE_GATE = 1.0  # matrix products slower than this in bf16: emulated; a small model's step is not timed
+# token ids and the vocabulary's size leave the probe's answer as it is (a round's tokenizer changes it)
+_PROBE_IGNORES = {"vocab_size", "pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id"}
 
 
 @functools.cache
@@ -39,12 +51,61 @@ def cpu_bf16_speedup(n: int = 256, calls: int = 5) -> float:
     return best(torch.float32) / max(best(torch.bfloat16), 1e-9)
 
 
-def use_bf16(precision: str, device: torch.device, n_params: int) -> bool:
-    """Whether a run of a model with ``n_params`` parameters on ``device`` trains under bf16 autocast."""
+def step_bf16_speedup(model: torch.nn.Module, batch: int = 32, length: int = 64, calls: int = 3) -> float:
+    """bf16-autocast over fp32 rate of ``model``'s forward and backward pass on a ``batch`` × ``length``
+    batch of random tokens (the tiny model's batch: 32 examples of ~60 tokens), on a copy of the model and
+    without touching the global random state; best of ``calls`` each, alternated, after a warm-up. Measured
+    once per process for models of one shape at one thread count (the vocabulary aside): under a second
+    for the tiny model."""
+    config = getattr(model, "config", None)
+    shape = (
+        {k: v for k, v in config.to_dict().items() if k not in _PROBE_IGNORES} if config is not None else {}
+    )
+    key = (type(model).__name__, json.dumps(shape, sort_keys=True, default=str), torch.get_num_threads())
+    if key not in _STEP_SPEEDUPS:
+        _STEP_SPEEDUPS[key] = _time_steps(model, batch, length, calls)
+    return _STEP_SPEEDUPS[key]
+
+
+_STEP_SPEEDUPS: dict[tuple[str, str, int], float] = {}
+
+
+def _time_steps(model: torch.nn.Module, batch: int, length: int, calls: int) -> float:
+    with torch.random.fork_rng(devices=[]):
+        probe = copy.deepcopy(model).to("cpu").train()
+        vocab = int(getattr(getattr(model, "config", None), "vocab_size", 0) or 100)
+        ids = torch.randint(0, vocab, (batch, length))
+
+        def seconds(bf16: bool) -> float:
+            start = time.perf_counter()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = probe(input_ids=ids, labels=ids).loss
+            loss.backward()
+            probe.zero_grad(set_to_none=True)
+            return time.perf_counter() - start
+
+        seconds(False), seconds(True)  # warm-up: kernels chosen, buffers allocated
+        times: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(calls):
+            for bf16 in (False, True):
+                times[bf16].append(seconds(bf16))
+    return min(times[False]) / max(min(times[True]), 1e-9)
+
+
+def use_bf16(
+    precision: str, device: torch.device, n_params: int, step_probe: Callable[[], float] | None = None
+) -> bool:
+    """Whether a run of a model with ``n_params`` parameters on ``device`` trains under bf16 autocast;
+    ``step_probe``: the small model's measured step speedup (``step_bf16_speedup``), asked only for a small
+    model on a CPU whose bf16 is not emulated; without one, a small model stays fp32 on a CPU."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if precision != "auto":
         return precision == "bf16"
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()  # Ampere and later; older cards emulate it slowly
-    return n_params >= BF16_MIN_PARAMS and cpu_bf16_speedup() >= BF16_MIN_SPEEDUP
+    if n_params >= BF16_MIN_PARAMS:
+        return cpu_bf16_speedup() >= BF16_MIN_SPEEDUP
+    if step_probe is None or cpu_bf16_speedup() < BF16_PROBE_GATE:
+        return False
+    return step_probe() >= BF16_MIN_STEP_SPEEDUP
