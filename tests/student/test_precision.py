@@ -77,6 +77,11 @@ def test_the_step_probe_leaves_the_model_and_the_random_state_alone_and_is_measu
     assert other_vocab.config.vocab_size != model.config.vocab_size
     assert step_bf16_speedup(other_vocab) == speedup
     assert not timed
+    saved = scratch_dir() / "probe-saved"
+    model.save_pretrained(saved)
+    reloaded = type(model).from_pretrained(saved)  # a warm start's base: the same shape
+    assert step_bf16_speedup(reloaded) == speedup
+    assert not timed
     wider = build_tiny(["Mia buys 3 apples."], {"hidden": 64, "heads": 2}, 64)[0]
     assert step_bf16_speedup(wider) == 9.0
     assert len(timed) == 1

@@ -29,7 +29,7 @@ BF16_MIN_PARAMS = 10_000_000  # smaller models spend their steps outside matrix 
 # 1.64–1.76× for the tiny model, whose whole step, with the fp32 optimiser, gained 1.37–1.45×)
 BF16_MIN_STEP_SPEEDUP = 1.3
 BF16_PROBE_GATE = 1.0  # matrix products slower than this in bf16: emulated; a small model's step is not timed
-# token ids and the vocabulary's size leave the probe's answer as it is (a round's tokenizer changes it)
+# token ids and the vocabulary's size barely change a step's time (and each round's tokenizer changes them)
 _PROBE_IGNORES = {"vocab_size", "pad_token_id", "bos_token_id", "eos_token_id", "decoder_start_token_id"}
 
 
@@ -58,10 +58,10 @@ def step_bf16_speedup(model: torch.nn.Module, batch: int = 32, length: int = 64,
     once per process for models of one shape at one thread count (the vocabulary aside): under a second
     for the tiny model."""
     config = getattr(model, "config", None)
-    shape = (
-        {k: v for k, v in config.to_dict().items() if k not in _PROBE_IGNORES} if config is not None else {}
-    )
-    key = (type(model).__name__, json.dumps(shape, sort_keys=True, default=str), torch.get_num_threads())
+    settings = config.to_dict() if config is not None else {}
+    # the numbers of its config (sizes, dropout …), not its name or path: a checkpoint is the same shape
+    shape = {k: v for k, v in settings.items() if isinstance(v, int | float) and k not in _PROBE_IGNORES}
+    key = (type(model).__name__, json.dumps(shape, sort_keys=True), torch.get_num_threads())
     if key not in _STEP_SPEEDUPS:
         _STEP_SPEEDUPS[key] = _time_steps(model, batch, length, calls)
     return _STEP_SPEEDUPS[key]
