@@ -155,9 +155,10 @@ class TrainingKnobs(Strict):
     )
     precision: Precision = Field(
         "auto",
-        description="auto | fp32 | bf16 (autocast); auto: bf16 on a GPU that supports it; on a CPU, for a model "
-        "of ≥ 10 M parameters where bf16 matrix products are measured ≥ 3x its fp32 ones (AMX, AVX-512 BF16), "
-        "for a smaller one where its own training step is measured ≥ 1.3x faster in bf16; else fp32.",
+        description="auto | fp32 | bf16 (autocast); auto: bf16 on a GPU that supports it; on a CPU, for a "
+        "model of ≥ 10 M parameters where bf16 matrix products are measured ≥ 3x its fp32 ones (AMX, "
+        "AVX-512 BF16), for a smaller one where its own training step is measured ≥ 1.3x faster in bf16; "
+        "else fp32.",
     )
     tiny: TinyOverrides = Field(default_factory=dict, description="Overrides of the tiny model's config.")
 

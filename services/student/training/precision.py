@@ -92,6 +92,25 @@ def _time_steps(model: torch.nn.Module, batch: int, length: int, calls: int) -> 
     return min(times[False]) / max(min(times[True]), 1e-9)
 
 
+def warm_tiny_probe(threads: int | None = None) -> float | None:
+    """Time the tiny default's step both ways now, at ``threads`` (a worker's child at start, before its
+    first job, so that no round pays for ``auto``'s probes); None where ``auto`` would not ask (a GPU is
+    present, or bf16 is emulated)."""
+    if torch.cuda.is_available() or cpu_bf16_speedup() < BF16_PROBE_GATE:
+        return None
+    from fdd.curriculum import seed_problems
+    from student.modeling import build_tiny
+
+    from .config import TINY_KNOBS
+
+    if threads:
+        torch.set_num_threads(threads)
+    texts = [text for problem in seed_problems(200) for text in (problem.text, problem.program)]
+    with torch.random.fork_rng(devices=[]):
+        model = build_tiny(texts, {}, int(TINY_KNOBS["max_length"]))[0]
+    return step_bf16_speedup(model)
+
+
 def use_bf16(
     precision: str, device: torch.device, n_params: int, step_probe: Callable[[], float] | None = None
 ) -> bool:
