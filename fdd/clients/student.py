@@ -26,6 +26,7 @@ from fdd.wire.student import (
     JobStatus,
 )
 
+MAX_WAIT_S = 30.0  # the longest long poll the student API holds (``GET /v1/jobs/{id}?wait=``)
 ProgressCallback = Callable[[JobRead], Awaitable[None] | None]
 
 
@@ -47,8 +48,10 @@ class StudentClient(ServiceClient):
             job = job.model_copy(update={"id": uuid.uuid4().hex})
         return await self._call(JobRead, "POST", "/v1/jobs", json=job.model_dump(mode="json"))
 
-    async def get_job(self, job_id: str) -> JobRead:
-        return await self._call(JobRead, "GET", f"/v1/jobs/{job_id}")
+    async def get_job(self, job_id: str, wait: float = 0.0) -> JobRead:
+        """The job; with ``wait`` (seconds, ≤ 30), as soon as it has finished, or after ``wait`` seconds."""
+        params = {"wait": wait} if wait else None
+        return await self._call(JobRead, "GET", f"/v1/jobs/{job_id}", params=params)
 
     async def list_jobs(
         self, status: JobStatus | None = None, kind: JobKind | None = None, limit: int = 100
@@ -73,13 +76,18 @@ class StudentClient(ServiceClient):
     ) -> JobRead:
         """Poll until the job has finished (succeeded, failed or cancelled) and return it.
 
-        ``on_progress`` (sync or async) gets the job whenever its progress or status changed.
-        Raises ``TimeoutError`` when ``timeout`` seconds pass first.
+        Each look after the first is a long poll of up to ``poll_s`` seconds, so the end of the job is
+        heard of at once. ``on_progress`` (sync or async) gets the job whenever its progress or status
+        changed. Raises ``TimeoutError`` when ``timeout`` seconds pass first.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         seen: tuple[Any, ...] | None = None
         while True:
-            job = await self.get_job(job_id)
+            asked = time.monotonic()
+            wait = 0.0 if seen is None else min(poll_s, MAX_WAIT_S)
+            if deadline is not None:
+                wait = max(0.0, min(wait, deadline - asked))
+            job = await self.get_job(job_id, wait)
             state = (job.status, job.progress, job.attempts)
             if on_progress is not None and state != seen:
                 outcome = on_progress(job)
@@ -90,7 +98,7 @@ class StudentClient(ServiceClient):
                 return job
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"job {job_id} still {job.status} after {timeout}s")
-            await asyncio.sleep(poll_s)
+            await asyncio.sleep(max(0.0, poll_s - (time.monotonic() - asked)))  # a server that did not wait
 
     async def checkpoints(self) -> list[CheckpointRead]:
         return await self._call(list[CheckpointRead], "GET", "/v1/checkpoints")

@@ -41,7 +41,11 @@ class OrchestratorSettings(ServiceSettings):
     driver_teacher_concurrency: int = Field(4, ge=1, description="Teacher requests in flight per run.")
     driver_chunks_per_step: int = Field(4, ge=1, description="Teacher requests per committed driver step.")
     driver_poll_s: float = Field(
-        0.5, ge=0, description="Seconds between two looks at a running student job (a cheap GET)."
+        0.5,
+        ge=0,
+        le=30,
+        description="Seconds between two looks at a running student job: each is a long poll, so the job's "
+        "end is heard of at once and its progress every this many seconds.",
     )
     driver_max_attempts: int = Field(4, ge=1, description="Failed tries of a step before the run fails.")
     driver_backoff_s: float = Field(2.0, ge=0, description="First wait after a failed step (doubles).")

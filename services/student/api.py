@@ -44,6 +44,7 @@ Predictors = Annotated[PredictorCache, Depends(get_predictors)]
 Settings = Annotated[StudentSettings, Depends(get_app_settings)]
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
+MAX_WAIT_S = 30.0  # a long poll holds one of the API's threads: a client asks again rather than longer
 
 
 @router.post("/jobs", status_code=status.HTTP_201_CREATED, tags=["jobs"])
@@ -67,9 +68,17 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"])
-def get_job(job_id: str, jobs: Jobs) -> JobRead:
-    """A job's status, progress, result and error."""
-    return jobs.get(job_id)
+def get_job(
+    job_id: str,
+    jobs: Jobs,
+    wait: Annotated[
+        float,
+        Query(ge=0, le=MAX_WAIT_S, description="Seconds to hold the answer until the job has finished."),
+    ] = 0.0,
+) -> JobRead:
+    """A job's status, progress, result and error; with ``wait``, as soon as the job has finished, or after
+    ``wait`` seconds with its state then (a long poll)."""
+    return jobs.get(job_id, wait)
 
 
 @router.delete("/jobs/{job_id}", tags=["jobs"])

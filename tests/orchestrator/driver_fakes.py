@@ -134,6 +134,7 @@ class FakeStudent:
     jobs: dict = field(default_factory=dict)
     created: list = field(default_factory=list)
     cancelled: list = field(default_factory=list)
+    waits: list = field(default_factory=list)  # the ``wait`` of each GET of a job (None: not a long poll)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -174,6 +175,9 @@ class FakeStudent:
             if request.method == "DELETE":
                 self.cancelled.append(parts[2])
                 self.jobs[parts[2]]["status"] = "cancelled"
+            if request.method == "GET":
+                wait = request.url.params.get("wait")
+                self.waits.append(None if wait is None else float(wait))
             return httpx.Response(200, json=self._read(parts[2]))
         return _error(404, f"no job at {request.url.path}")
 

@@ -94,6 +94,23 @@ def test_paused_run_is_let_go_and_finishes_after_resume(db_sessionmaker):
     assert sum(1 for j in student.created if "-train-" in j) == 2  # round 0 and the final round, once each
 
 
+def test_a_running_student_job_is_followed_by_long_polls_of_the_poll_interval(db_sessionmaker):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    teacher, student = FakeTeacher(), FakeStudent(hold=True)
+
+    async def scenario() -> None:
+        driver = _driver(db_sessionmaker, teacher, student, poll_s=0.05)
+        task = asyncio.create_task(driver.drive_until_idle(run_id))
+        while len(student.waits) < 3:  # the train job is running: the driver keeps looking
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(_set_status, db_sessionmaker, run_id, RunStatus.CANCELLED)
+        await asyncio.wait_for(task, timeout=30)
+
+    asyncio.run(scenario())
+    assert student.created == [f"run{run_id}-r0-train-a0"]
+    assert set(student.waits) == {0.05}  # each look holds at the student until the job ends (or 0.05 s)
+
+
 def test_cancel_stops_the_run_and_its_student_job(db_sessionmaker):
     run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
     teacher, student = FakeTeacher(), FakeStudent(hold=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +131,21 @@ def test_cancel_of_a_queued_job_is_immediate(api):
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
     assert api.delete("/v1/jobs/never-was").status_code == 404
+
+
+def test_a_long_poll_answers_when_the_job_ends_and_else_after_its_wait(api):
+    post(api, train_params(8), "long-polled")
+    held = api.get("/v1/jobs/long-polled", params={"wait": 0.3})
+    assert held.json()["status"] == "queued"  # nothing happened: the job as it is, after the wait
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(api.get, "/v1/jobs/long-polled", params={"wait": 20})
+        time.sleep(0.5)  # the long poll is in flight (if not, it sees the end at once: the same answer)
+        assert api.delete("/v1/jobs/long-polled").json()["status"] == "cancelled"
+        answer = waiting.result(timeout=25)
+    assert answer.json()["status"] == "cancelled"  # without waiting it would have said "queued"
+    too_long = api.get("/v1/jobs/long-polled", params={"wait": 31})
+    assert too_long.status_code == 422
+    assert error(too_long)["message"].startswith("wait")
 
 
 def test_checkpoints_list_only_complete_ones(api):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -91,17 +92,18 @@ async def poll_job(
     )
     if status == JobStatus.SUCCEEDED.value:
         return job_id, result or {}
+    asked = time.monotonic()
     if status == NEW:
         body = JobCreate(id=job_id, params=await asyncio.to_thread(params), queue=run.config.student.queue)
         job = await ctx.student.create_job(body)
-    else:
-        job = await ctx.student.get_job(job_id)
+    else:  # a long poll: the job's end is heard of at once, its progress every poll_s
+        job = await ctx.student.get_job(job_id, wait=ctx.options.poll_s)
     key = stage.value if part is None else f"{stage.value}-{part}"
     await ctx.db(_update, job_id, job, run.round_id, key)
     if job.status is JobStatus.SUCCEEDED:
         return job_id, job.result or {}
-    if not job.status.finished:
-        await asyncio.sleep(ctx.options.poll_s)
+    if not job.status.finished and status != NEW:  # the next look follows a new job at once
+        await asyncio.sleep(max(0.0, ctx.options.poll_s - (time.monotonic() - asked)))
     return None
 
 

@@ -10,6 +10,7 @@ are found by time: a job still queued ``resend_queued_after_s`` after its last s
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -38,6 +39,7 @@ from student.settings import StudentSettings
 
 log = logging.getLogger("student.jobs")
 SEND_FAILED = "could not queue the job"
+WAIT_LOOK_S = 0.05  # how often a long poll (``get``'s ``wait_s``) reads its job: one row by primary key
 
 
 class Dispatcher(Protocol):
@@ -149,11 +151,19 @@ class JobService:
         assert job is not None
         return to_read(job, self.settings.stale_after_s)
 
-    def get(self, job_id: str) -> JobRead:
-        job = self._run(lambda s: repo.get(s, job_id))
-        if job is None:
-            raise NotFound(f"no job {job_id!r}", code="job_not_found")
-        return to_read(job, self.settings.stale_after_s)
+    def get(self, job_id: str, wait_s: float = 0.0) -> JobRead:
+        """The job; with ``wait_s``, once it has finished or that many seconds have passed (a long poll: a
+        client polling a running job hears of its end at once, not at its next look)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            job = self._run(lambda s: repo.get(s, job_id))
+            if job is None:
+                raise NotFound(f"no job {job_id!r}", code="job_not_found")
+            read = to_read(job, self.settings.stale_after_s)
+            left = deadline - time.monotonic()
+            if read.status.finished or left <= 0:
+                return read
+            time.sleep(min(WAIT_LOOK_S, left))
 
     def list_jobs(self, status: JobStatus | None, kind: JobKind | None, limit: int) -> list[JobRead]:
         with self.sessions.begin() as session:
