@@ -22,9 +22,6 @@ def worker() -> None:
     configure_logging(get_settings().log_level, "student")
     if get_settings().preload_library:
         _preload_library()
-        from celery.signals import worker_process_init
-
-        worker_process_init.connect(_warm_child, weak=False)
     args = ["worker", "--loglevel", get_settings().log_level, *sys.argv[1:]]
     if not any(a.startswith("-Q") or a == "--queues" for a in args):
         args += ["-Q", "cpu"]
@@ -40,17 +37,6 @@ def _preload_library() -> None:
     except ImportError:
         # Still start: ping works, and each job reports the import error as its failure reason.
         logging.getLogger("student.worker").warning("could not preload the student library", exc_info=True)
-
-
-def _warm_child(**_: object) -> None:
-    """In each pool child as it starts (not in the parent: OpenMP does not survive a fork): time the tiny
-    model's step both ways for ``precision: auto``, so that the first training job does not."""
-    try:
-        from student.training.precision import warm_tiny_probe
-
-        warm_tiny_probe(get_settings().worker_threads)
-    except Exception:  # a job measures it itself
-        logging.getLogger("student.worker").warning("could not time the tiny model's step", exc_info=True)
 
 
 if __name__ == "__main__":

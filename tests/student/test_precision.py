@@ -113,20 +113,3 @@ def test_auto_trains_the_tiny_model_as_its_measured_step_says(monkeypatch: pytes
         monkeypatch.setattr(precision, "_time_steps", lambda *args, m=measured: m)
         tiny = train(examples(40, seed=6), TrainConfig(**FAST), scratch_dir() / f"tiny-auto-{measured}")
         assert tiny.metrics["dtype"] == dtype
-
-
-def test_a_warmed_probe_spares_the_first_training_job_its_timing(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(precision, "cpu_bf16_speedup", lambda: 4.4)
-    monkeypatch.setattr(precision, "_STEP_SPEEDUPS", {})
-    timed = []
-    monkeypatch.setattr(precision, "_time_steps", lambda *args: timed.append(args) or 1.7)
-    threads = torch.get_num_threads()
-    try:
-        assert precision.warm_tiny_probe(FAST["threads"]) == 1.7
-        result = train(examples(40, seed=6), TrainConfig(**FAST), scratch_dir() / "warmed")
-    finally:
-        torch.set_num_threads(threads)
-    assert result.metrics["dtype"] == "bf16-autocast"
-    assert len(timed) == 1  # the job found the tiny model's shape already timed
-    monkeypatch.setattr(precision, "cpu_bf16_speedup", lambda: 0.01)
-    assert precision.warm_tiny_probe(1) is None
