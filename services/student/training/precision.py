@@ -10,8 +10,8 @@ Zen 4 host, 1.07–1.09× on the AMX one and 1.37–1.45× on the Zen 5 one (``b
 the same held-out accuracy (``bench/learning_quality.py``, 3 seeds). So for a small model ``auto`` times
 the model's own training step both ways (``step_bf16_speedup``, once per process and shape) and takes
 bf16 only from ``BF16_MIN_STEP_SPEEDUP``. It is timed when the first job needs it, the worker's one job then,
-not as the worker starts: beside the other services' start-up the probe measured under 1.3× on the Zen 5
-host and a whole demo trained in fp32.
+not as the worker starts: timed there, beside the other services' start-up, it chose fp32 on the Zen 5 host
+(1.7× when timed alone) and a whole demo trained in fp32.
 """
 
 from __future__ import annotations
