@@ -113,3 +113,22 @@ def test_auto_trains_the_tiny_model_as_its_measured_step_says(monkeypatch: pytes
         monkeypatch.setattr(precision, "_time_steps", lambda *args, m=measured: m)
         tiny = train(examples(40, seed=6), TrainConfig(**FAST), scratch_dir() / f"tiny-auto-{measured}")
         assert tiny.metrics["dtype"] == dtype
+
+
+class _Unsteppable(torch.nn.Module):
+    """A small model whose forward takes none of the probe's arguments."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight
+
+
+def test_a_model_the_probe_cannot_drive_trains_in_fp32(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(precision, "cpu_bf16_speedup", lambda: 4.4)
+    monkeypatch.setattr(precision, "_STEP_SPEEDUPS", {})
+    model = _Unsteppable()
+    assert step_bf16_speedup(model) == 0.0
+    assert not use_bf16("auto", CPU, 2, lambda: step_bf16_speedup(model))
