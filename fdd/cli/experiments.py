@@ -21,7 +21,10 @@ comparison the paired difference (same seed) with its interval and a check that 
 again, nor is an arm whose config (its name aside) is that of a finished run of another experiment under the
 same report root (``<out>/../.runs``); an unfinished one is picked up where the orchestrator left it (its
 state lives under ``--state-dir``, which is not wiped). By default the command starts its own local stack (two
-workers of one thread: two runs train side by side); ``--url`` uses a running orchestrator instead.
+workers of one thread: two runs train side by side); ``--url`` uses a running orchestrator instead. On its own
+stack, ``student.precision: auto`` is decided once, before the first run (the tiny model's step timed in fp32
+and bf16 on this machine), and written into every arm's config, so that a probe timed beside another run's
+training cannot give two arms different arithmetic.
 """
 
 from __future__ import annotations
@@ -122,8 +125,17 @@ def token_matched_config(base: dict[str, Any], arm: dict[str, Any], fdd: dict[st
 class Experiment:
     """Arms × seeds, run through one orchestrator, their bundles kept in ``out/runs``."""
 
-    def __init__(self, name: str, arms: dict[str, dict[str, Any]], seeds: list[int], out: Path, quick: bool):
+    def __init__(
+        self,
+        name: str,
+        arms: dict[str, dict[str, Any]],
+        seeds: list[int],
+        out: Path,
+        quick: bool,
+        precision: str | None = None,
+    ):
         self.name, self.arms, self.seeds, self.out, self.quick = name, arms, seeds, out, quick
+        self.precision = precision  # student.precision of every arm (an arm's own setting wins); None: auto
         self.runs_dir = out / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.state_path = out / "state.json"
@@ -134,9 +146,8 @@ class Experiment:
         )
 
     def base(self, seed: int) -> dict[str, Any]:
-        return merge(
-            demo_config(self.quick), {"seed": {"curriculum": {"seed": seed}}, "student": {"seed": seed}}
-        )
+        student: dict[str, Any] = {"seed": seed} | ({"precision": self.precision} if self.precision else {})
+        return merge(demo_config(self.quick), {"seed": {"curriculum": {"seed": seed}}, "student": student})
 
     def key(self, arm: str, seed: int) -> str:
         return f"{arm}-s{seed}"
@@ -257,6 +268,20 @@ class Experiment:
         return None if done is None else done["bundle"]
 
 
+WORKER_THREADS = 1  # the experiment stack's workers: two of one thread, two runs side by side
+
+
+def local_precision() -> str | None:
+    """``student.precision`` for every arm on the experiment's own stack: what ``auto`` takes for the tiny
+    model on this machine at the workers' threads, timed now; None (``auto``, decided by each worker) where
+    the student library is not installed here."""
+    try:
+        from student.training.precision import tiny_cpu_precision
+    except ImportError:
+        return None
+    return tiny_cpu_precision(WORKER_THREADS)
+
+
 def _stack(
     name: str, state_dir: Path | None, url: str | None, port: int, stack: ExitStack
 ) -> OrchestratorClient:
@@ -271,7 +296,7 @@ def _stack(
         teacher_port=port + 1,
         student_port=port + 2,
         workers=2,
-        worker_threads=1,
+        worker_threads=WORKER_THREADS,
     )
     console.print(f"starting the experiment's stack (state and logs in {config.state_dir}) …")
     stack.enter_context(LocalStack(config))
@@ -292,7 +317,12 @@ def run_experiment(
     only: str | None = None,
 ) -> Experiment:
     out = output or Path("reports") / name
-    experiment = Experiment(name, arms, seeds, out, quick)
+    precision = local_precision() if url is None else None
+    if precision is not None:
+        console.print(
+            f"student precision: {precision} for every arm (the tiny model's step timed on this machine)"
+        )
+    experiment = Experiment(name, arms, seeds, out, quick, precision)
     with ExitStack() as stack:
         experiment.run(_stack(name, state_dir, url, port, stack), experiment.selected(only))
     records = experiment.records()

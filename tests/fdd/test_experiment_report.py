@@ -7,7 +7,13 @@ import math
 
 import pytest
 
-from fdd.cli.experiments import Experiment, parse_seeds, seeds_only_config, token_matched_config
+from fdd.cli.experiments import (
+    Experiment,
+    local_precision,
+    parse_seeds,
+    seeds_only_config,
+    token_matched_config,
+)
 from fdd.report.experiment import run_record, summarise, write_summary
 from fdd.report.stats import estimate, paired
 
@@ -145,3 +151,25 @@ def test_arms_are_chosen_by_name_and_a_budget_taker_needs_its_reference(tmp_path
     with pytest.raises(typer.BadParameter, match="add fdd to --arms"):
         experiment.selected("no-feedback")
     assert experiment.config("no-feedback", 0) is None  # it waits for the fdd arm of its seed
+
+
+def test_a_pinned_precision_goes_into_every_arm_unless_the_arm_sets_its_own(tmp_path):
+    arms = {"fdd": {}, "fp32": {"student": {"precision": "fp32"}}}
+    pinned = Experiment("ablation", arms, [0], tmp_path / "pinned", quick=True, precision="bf16")
+    assert pinned.config("fdd", 0)["student"]["precision"] == "bf16"
+    assert pinned.config("fdd", 0)["student"]["seed"] == 0
+    assert pinned.config("fp32", 0)["student"]["precision"] == "fp32"
+    free = Experiment("ablation", arms, [0], tmp_path / "free", quick=True)
+    assert "precision" not in free.config("fdd", 0)["student"]  # auto: each worker decides
+
+
+def test_the_local_precision_is_what_auto_takes_for_the_tiny_model(monkeypatch):
+    from student.training import precision
+
+    monkeypatch.setattr(precision, "cpu_bf16_speedup", lambda: 4.4)
+    monkeypatch.setattr(precision, "_STEP_SPEEDUPS", {})
+    monkeypatch.setattr(precision, "_time_steps", lambda *args: 1.7)
+    assert local_precision() == "bf16"
+    monkeypatch.setattr(precision, "_STEP_SPEEDUPS", {})
+    monkeypatch.setattr(precision, "_time_steps", lambda *args: 1.0)
+    assert local_precision() == "fp32"

@@ -100,6 +100,28 @@ def _time_steps(model: torch.nn.Module, batch: int, length: int, calls: int) -> 
     return min(times[False]) / max(min(times[True]), 1e-9)
 
 
+def tiny_cpu_precision(threads: int) -> str:
+    """``"bf16"`` or ``"fp32"``: what ``auto`` takes for the tiny default on this machine's CPU at
+    ``threads``, timed now. ``fdd experiment`` pins it for every arm and seed of its local stack, so that a
+    probe timed beside another run's training cannot give two arms different arithmetic."""
+    from fdd.curriculum import seed_problems
+    from student.modeling import build_tiny
+
+    from .config import TINY_KNOBS
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        texts = [text for problem in seed_problems(200) for text in (problem.text, problem.program)]
+        with torch.random.fork_rng(devices=[]):
+            model = build_tiny(texts, {}, int(TINY_KNOBS["max_length"]))[0]
+        n_params = sum(p.numel() for p in model.parameters())
+        chosen = use_bf16("auto", torch.device("cpu"), n_params, lambda: step_bf16_speedup(model))
+    finally:
+        torch.set_num_threads(before)
+    return "bf16" if chosen else "fp32"
+
+
 def use_bf16(
     precision: str, device: torch.device, n_params: int, step_probe: Callable[[], float] | None = None
 ) -> bool:
