@@ -17,6 +17,7 @@ from typing import Any
 
 from fdd.clients.base import ServiceClient, ServiceError
 from fdd.wire.student import (
+    MAX_JOB_WAIT_S,
     CheckpointRead,
     GenerateRequest,
     GenerateResponse,
@@ -26,7 +27,6 @@ from fdd.wire.student import (
     JobStatus,
 )
 
-MAX_WAIT_S = 30.0  # the longest long poll the student API holds (``GET /v1/jobs/{id}?wait=``)
 ProgressCallback = Callable[[JobRead], Awaitable[None] | None]
 
 
@@ -84,7 +84,7 @@ class StudentClient(ServiceClient):
         seen: tuple[Any, ...] | None = None
         while True:
             asked = time.monotonic()
-            wait = 0.0 if seen is None else min(poll_s, MAX_WAIT_S)
+            wait = 0.0 if seen is None else min(poll_s, MAX_JOB_WAIT_S)
             if deadline is not None:
                 wait = max(0.0, min(wait, deadline - asked))
             job = await self.get_job(job_id, wait)

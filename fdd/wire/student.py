@@ -9,6 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 MAX_TEXT_CHARS = 8_000
+# the longest long poll of a job (``GET /v1/jobs/{id}?wait=``): a waiting request holds one of the API's
+# threads, so a client asks again rather than longer
+MAX_JOB_WAIT_S = 30.0
 
 
 class TinySettings(BaseModel):

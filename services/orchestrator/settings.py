@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from fdd.wire.student import MAX_JOB_WAIT_S
 from fdd_web.settings import ServiceSettings
 
 
@@ -43,7 +44,7 @@ class OrchestratorSettings(ServiceSettings):
     driver_poll_s: float = Field(
         0.5,
         ge=0,
-        le=30,
+        le=MAX_JOB_WAIT_S,
         description="Seconds between two looks at a running student job: each is a long poll, so the job's "
         "end is heard of at once and its progress every this many seconds.",
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from fdd.wire.student import (
+    MAX_JOB_WAIT_S,
     CheckpointRead,
     GenerateRequest,
     GenerateResponse,
@@ -44,7 +45,6 @@ Predictors = Annotated[PredictorCache, Depends(get_predictors)]
 Settings = Annotated[StudentSettings, Depends(get_app_settings)]
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
-MAX_WAIT_S = 30.0  # a long poll holds one of the API's threads: a client asks again rather than longer
 
 
 @router.post("/jobs", status_code=status.HTTP_201_CREATED, tags=["jobs"])
@@ -73,7 +73,7 @@ def get_job(
     jobs: Jobs,
     wait: Annotated[
         float,
-        Query(ge=0, le=MAX_WAIT_S, description="Seconds to hold the answer until the job has finished."),
+        Query(ge=0, le=MAX_JOB_WAIT_S, description="Seconds to hold the answer until the job has finished."),
     ] = 0.0,
 ) -> JobRead:
     """A job's status, progress, result and error; with ``wait``, as soon as the job has finished, or after

@@ -74,9 +74,10 @@ class _Run:
         )
         self.pad_id = tokenizer.pad_token_id
         self.n_params = sum(p.numel() for p in self.model.parameters())
-        # bf16 autocast, else plain fp32; a small model's own step is timed both ways to decide
-        probe = (lambda: step_bf16_speedup(self.model)) if device.type == "cpu" else None
-        self.autocast = use_bf16(config.precision, device, self.n_params, probe)
+        # bf16 autocast, else plain fp32; on a CPU, a small model's own step is timed both ways to decide
+        self.autocast = use_bf16(
+            config.precision, device, self.n_params, lambda: step_bf16_speedup(self.model)
+        )
         self.best_val, self.best_state, self.best_step = math.inf, None, 0
         self.val_loss: float | None = None
         self.stale = 0  # validations since the best one (schedule "converge" stops at ``patience``)

@@ -55,6 +55,9 @@ def cpu_bf16_speedup(n: int = 256, calls: int = 5) -> float:
     return best(torch.float32) / max(best(torch.bfloat16), 1e-9)
 
 
+_STEP_SPEEDUPS: dict[tuple[str, str, int], float] = {}  # by (model class, config numbers, threads)
+
+
 def step_bf16_speedup(model: torch.nn.Module, batch: int = 32, length: int = 64, calls: int = 3) -> float:
     """bf16-autocast over fp32 rate of ``model``'s forward and backward pass on a ``batch`` × ``length``
     batch of random tokens (the tiny model's batch: 32 examples of ~60 tokens), on a copy of the model and
@@ -73,9 +76,6 @@ def step_bf16_speedup(model: torch.nn.Module, batch: int = 32, length: int = 64,
             log.warning("could not time %s in bf16 (%s); it trains in fp32", type(model).__name__, exc)
             _STEP_SPEEDUPS[key] = 0.0
     return _STEP_SPEEDUPS[key]
-
-
-_STEP_SPEEDUPS: dict[tuple[str, str, int], float] = {}
 
 
 def _time_steps(model: torch.nn.Module, batch: int, length: int, calls: int) -> float:
