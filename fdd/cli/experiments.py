@@ -23,8 +23,8 @@ same report root (``<out>/../.runs``); an unfinished one is picked up where the 
 state lives under ``--state-dir``, which is not wiped). By default the command starts its own local stack (two
 workers of one thread: two runs train side by side); ``--url`` uses a running orchestrator instead. On its own
 stack, ``student.precision: auto`` is decided once, before the first run (the tiny model's step timed in fp32
-and bf16 on this machine), and written into every arm's config, so that a probe timed beside another run's
-training cannot give two arms different arithmetic.
+and bf16 on this machine; kept in ``<out>/precision`` for a resume), and written into every arm's config, so
+that a probe timed beside another run's training cannot give two arms different arithmetic.
 """
 
 from __future__ import annotations
@@ -271,6 +271,18 @@ class Experiment:
 WORKER_THREADS = 1  # the experiment stack's workers: two of one thread, two runs side by side
 
 
+def pinned_precision(out: Path) -> str | None:
+    """``local_precision``, decided once per experiment and kept in ``<out>/precision``: a resumed experiment
+    gives its new runs the arithmetic of its first ones, whatever a probe timed now would say."""
+    kept = out / "precision"
+    if kept.exists():
+        return kept.read_text().strip() or None
+    precision = local_precision()
+    out.mkdir(parents=True, exist_ok=True)
+    kept.write_text(f"{precision or ''}\n")
+    return precision
+
+
 def local_precision() -> str | None:
     """``student.precision`` for every arm on the experiment's own stack: what ``auto`` takes for the tiny
     model on this machine at the workers' threads, timed now; None (``auto``, decided by each worker) where
@@ -317,7 +329,7 @@ def run_experiment(
     only: str | None = None,
 ) -> Experiment:
     out = output or Path("reports") / name
-    precision = local_precision() if url is None else None
+    precision = pinned_precision(out) if url is None else None
     if precision is not None:
         console.print(
             f"student precision: {precision} for every arm (the tiny model's step timed on this machine)"

@@ -11,6 +11,7 @@ from fdd.cli.experiments import (
     Experiment,
     local_precision,
     parse_seeds,
+    pinned_precision,
     seeds_only_config,
     token_matched_config,
 )
@@ -173,3 +174,13 @@ def test_the_local_precision_is_what_auto_takes_for_the_tiny_model(monkeypatch):
     monkeypatch.setattr(precision, "_STEP_SPEEDUPS", {})
     monkeypatch.setattr(precision, "_time_steps", lambda *args: 1.0)
     assert local_precision() == "fp32"
+
+
+def test_an_experiment_keeps_the_precision_it_decided_for_a_resume(tmp_path, monkeypatch):
+    import fdd.cli.experiments as experiments
+
+    decided = iter(["bf16", "fp32"])
+    monkeypatch.setattr(experiments, "local_precision", lambda: next(decided))
+    assert pinned_precision(tmp_path / "ablation") == "bf16"
+    assert pinned_precision(tmp_path / "ablation") == "bf16"  # resumed: not timed again, the same answer
+    assert pinned_precision(tmp_path / "other") == "fp32"
