@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fdd.programs import execute_many
-from student.text.program_form import compact_program, normalize_names
+from student.text.program_form import compact_program, normalize_names, student_form
 
 
 def test_assigned_names_become_numbered_in_order() -> None:
@@ -80,3 +80,31 @@ def test_compact_programs_compute_the_same_on_the_curriculum() -> None:
     assert all(r.ok for r in after)
     assert [r.value for r in before] == [r.value for r in after]
     assert sum(map(len, compact)) < 0.7 * sum(map(len, programs))  # the point: much shorter targets
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "price = 10\napples = 3\ncost = apples * price\ntax = 2\ntotal = cost + tax\nans = total",
+        "a = 3\nb = 4",  # nothing but constants: compaction keeps it, the names are still numbered
+        "v1 = 3\nx = v1 * 2\nans = x",  # a name v1 taken by the program itself
+        "n = N1\nm = n * N2\nans = m",  # masked slots are free names, inlined and never renamed
+        "total = 0\nfor d in range(3):\n    total += d\nans = total",
+        "def solution():\n    a = 1\n    return a\nans = solution()",
+        "a = 2\nb = [a * k for k in range(3)]\nans = sum(b)",
+        "x = = 2",
+    ],
+)
+def test_the_one_pass_form_is_the_two_transforms_in_turn(program: str) -> None:
+    assert student_form(program, compact=True, normalize=True) == normalize_names(compact_program(program))
+    assert student_form(program, compact=True, normalize=False) == compact_program(program)
+    assert student_form(program, compact=False, normalize=True) == normalize_names(program)
+    assert student_form(program, compact=False, normalize=False) == program
+
+
+def test_the_one_pass_form_on_the_curriculum_is_the_two_transforms_in_turn() -> None:
+    from fdd.curriculum import seed_problems
+
+    for problem in seed_problems(300, seed=4):
+        two = normalize_names(compact_program(problem.program))
+        assert student_form(problem.program, compact=True, normalize=True) == two

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from .entity_symbols import EntityVocab
 from .number_slots import CURRENT, SCHEMES, NumberMap, mask_program, mask_question, scheme_of, unmask_program
-from .program_form import compact_program, normalize_names
+from .program_form import student_form
 
 
 class TextSwitches(Protocol):
@@ -130,8 +130,7 @@ class TextTransform:
         text, numbers = masked
         if numbers is not None:
             program = mask_program(program, numbers, self.number_scheme or CURRENT)
-        program = compact_program(program) if self.compact else program
-        return text, normalize_names(program) if self.normalize_names else program
+        return text, student_form(program, self.compact, self.normalize_names)
 
     def pairs(self, examples: Sequence[Example]) -> list[tuple[str, str]]:
         """Every example's pair, in order; pairs made identical by the transform are kept once. A question
