@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,13 @@ CHAT_INSTRUCTION = "Write a Python program that computes the answer and stores i
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def _ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    """The token ids of each text, without special tokens, from one call of the tokenizer."""
+    if not texts:
+        return []
+    return [list(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
+
 @dataclass
 class PromptFormat:
     """How a (question, program) pair becomes token ids; saved in the checkpoint's meta."""
@@ -88,22 +95,31 @@ class PromptFormat:
     def prompt_ids(self, tokenizer: Any, question: str) -> list[int]:
         """Token ids the model is conditioned on: ``[BOS] question [SEP]``, the chat template's user
         turn and assistant header, or the encoder input."""
-        text = self.prefix + self.prompt_text(question)
+        return self.prompts_ids(tokenizer, [question])[0]
+
+    def prompts_ids(self, tokenizer: Any, questions: Sequence[str]) -> list[list[int]]:
+        """``prompt_ids`` of each question, tokenized in one batch call (a call per text cost a training
+        job on 10,000 examples a second)."""
+        texts = [self.prefix + self.prompt_text(question) for question in questions]
         if self.chat:
-            turn = [{"role": "user", "content": text}]
-            prompt = tokenizer.apply_chat_template(turn, tokenize=False, add_generation_prompt=True)
-            return tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            turns = [[{"role": "user", "content": text}] for text in texts]
+            template = tokenizer.apply_chat_template
+            return _ids(tokenizer, [template(t, tokenize=False, add_generation_prompt=True) for t in turns])
         if self.kind == "seq2seq":
-            return ids + [tokenizer.eos_token_id]
+            return [ids + [tokenizer.eos_token_id] for ids in _ids(tokenizer, texts)]
         head = [tokenizer.bos_token_id] if self.use_bos and tokenizer.bos_token_id is not None else []
-        return head + ids + tokenizer(self.sep, add_special_tokens=False)["input_ids"]
+        tail = _ids(tokenizer, [self.sep])[0]
+        return [head + ids + tail for ids in _ids(tokenizer, texts)]
 
     def target_ids(self, tokenizer: Any, program: str) -> list[int]:
         """Token ids the model must produce: the program, then EOS so that it learns to stop."""
+        return self.targets_ids(tokenizer, [program])[0]
+
+    def targets_ids(self, tokenizer: Any, programs: Sequence[str]) -> list[list[int]]:
+        """``target_ids`` of each program, tokenized in one batch call."""
         if self.newline is not None:
-            program = program.replace("\n", self.newline)
-        return tokenizer(program, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+            programs = [program.replace("\n", self.newline) for program in programs]
+        return [ids + [tokenizer.eos_token_id] for ids in _ids(tokenizer, programs)]
 
     def decode(self, tokenizer: Any, ids: Iterable[int]) -> str:
         """Text of generated ids (special tokens dropped, newline stand-ins restored)."""

@@ -210,6 +210,39 @@ def test_instruct_base_reads_questions_through_its_chat_template(tmp_path: Path)
     assert len(preds) == 2
 
 
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        PromptFormat("causal", "\n", use_bos=True, prefix="Question: ", echo="query"),
+        PromptFormat("seq2seq", "", use_bos=False, newline=" ; "),
+        PromptFormat("causal", "", use_bos=False, prefix=CHAT_INSTRUCTION, chat=True),
+    ],
+)
+def test_batched_token_ids_are_each_texts_own(tmp_path: Path, fmt: PromptFormat):
+    tok = AutoTokenizer.from_pretrained(_save_gpt2(tmp_path / "base"))
+    tok.chat_template = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant: "
+    questions = [q for q, _, _ in easy_problems(6, seed=3)] + ["How many? It has 3.", ""]
+    programs = [p for _, p, _ in easy_problems(6, seed=3)] + ["ans = 1"]
+    one = lambda text: tok(text, add_special_tokens=False)["input_ids"]  # noqa: E731
+    by_one = []
+    for q in questions:
+        if fmt.chat:
+            turn = [{"role": "user", "content": fmt.prefix + fmt.prompt_text(q)}]
+            by_one.append(one(tok.apply_chat_template(turn, tokenize=False, add_generation_prompt=True)))
+        elif fmt.kind == "seq2seq":
+            by_one.append(one(fmt.prefix + fmt.prompt_text(q)) + [tok.eos_token_id])
+        else:
+            by_one.append([tok.bos_token_id, *one(fmt.prefix + fmt.prompt_text(q)), *one(fmt.sep)])
+    assert fmt.prompts_ids(tok, questions) == by_one
+    assert [fmt.prompt_ids(tok, q) for q in questions] == by_one
+    newline = fmt.newline or "\n"
+    assert fmt.targets_ids(tok, programs) == [
+        one(p.replace("\n", newline)) + [tok.eos_token_id] for p in programs
+    ]
+    assert fmt.prompts_ids(tok, []) == []
+    assert fmt.targets_ids(tok, []) == []
+
+
 # make test fetches the model first; opt-out (FDD_REAL_MODEL_TESTS=0) on a machine too loaded for a real model
 SMOLLM2 = None if os.environ.get("FDD_REAL_MODEL_TESTS") == "0" else cached("smollm2-135m")
 NOT_FETCHED = "the real model is not fetched: `fdd models fetch smollm2-135m` (make test does)"

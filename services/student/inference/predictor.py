@@ -129,7 +129,7 @@ class Predictor:
         if num_samples < 1 or batch_size < 1 or max_new_tokens < 1:
             raise ValueError("num_samples, batch_size and max_new_tokens must be at least 1")
         masked = [self.text.question(p.question) for p in problems]
-        prompts = [self.fmt.prompt_ids(self.tokenizer, q) for q, _ in masked]
+        prompts = self.fmt.prompts_ids(self.tokenizer, [q for q, _ in masked])
         completions = self.generator.generate(
             prompts, num_samples, temperature, max_new_tokens, batch_size, progress
         )

@@ -96,12 +96,14 @@ def encode(
     pairs: list[tuple[str, str]], tokenizer: Any, fmt: PromptFormat, max_length: int
 ) -> tuple[list[Encoded], int]:
     """Token ids of every pair that fits in ``max_length``; also the number of pairs dropped."""
+    questions = list(dict.fromkeys(question for question, _ in pairs))  # a question's k programs share it
+    prompts = dict(zip(questions, fmt.prompts_ids(tokenizer, questions), strict=True))
+    targets = fmt.targets_ids(tokenizer, [program for _, program in pairs])
     out, dropped = [], 0
-    for question, program in pairs:
-        prompt = fmt.prompt_ids(tokenizer, question)
-        target = fmt.target_ids(tokenizer, program)
+    for (question, _), target in zip(pairs, targets, strict=True):
+        prompt = prompts[question]
         if fmt.kind == "seq2seq":
-            item = Encoded(prompt, target)
+            item = Encoded(list(prompt), target)
         else:
             item = Encoded(prompt + target, [IGNORE] * len(prompt) + target)
         if max(len(item.input_ids), len(item.labels)) > max_length:
