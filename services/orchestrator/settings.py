@@ -40,7 +40,9 @@ class OrchestratorSettings(ServiceSettings):
     driver_max_runs: int = Field(4, ge=1, description="Runs one replica drives at the same time.")
     driver_teacher_chunk: int = Field(32, ge=1, le=256, description="Problems per teacher request.")
     driver_teacher_concurrency: int = Field(4, ge=1, description="Teacher requests in flight per run.")
-    driver_chunks_per_step: int = Field(4, ge=1, description="Teacher requests per committed driver step.")
+    driver_chunks_per_step: int = Field(
+        8, ge=1, description="Teacher requests per driver step, recorded a concurrency's worth at a time."
+    )
     driver_poll_s: float = Field(
         0.5,
         ge=0,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 
-from orchestrator.driver import work_items
+from orchestrator.driver import teacher_stage, work_items
 from orchestrator.driver.context import StepResult
 from orchestrator.driver.stages import classify, generate, init, train
 from orchestrator.enums import LabelValue, Origin, ProblemRole, WorkKind, WorkStatus
@@ -16,7 +18,7 @@ from orchestrator.runs.models import Run, StudentJob, WorkItem
 from orchestrator.runs.state import Stage, advance_stage
 
 from .driver_fakes import FakeStudent, FakeTeacher
-from .driver_setup import add_dataset, add_run, context, run_steps
+from .driver_setup import FAST, add_dataset, add_run, context, run_steps
 
 QUESTIONS = [f"Mia has {i} apples. How many apples does Mia have?" for i in range(6)]
 
@@ -56,6 +58,58 @@ def test_init_resumes_after_a_failed_chunk_without_asking_twice(db_sessionmaker)
     run_steps(init.step, context(db_sessionmaker, run_id, teacher, FakeStudent()))
     assert sum(teacher.calls.values()) == 6
     assert sum(teacher.hits.values()) == 0
+
+
+class _CountingTeacher(FakeTeacher):
+    """Counts every request that reaches it (refused ones too) and flags the arrival of the second."""
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.seen = 0
+        self.second = threading.Event()
+
+    def handle(self, request):  # type: ignore[no-untyped-def]
+        self.seen += 1
+        if self.seen == 2:
+            self.second.set()
+        return super().handle(request)
+
+
+def test_the_teacher_answers_the_next_group_while_one_is_recorded(db_sessionmaker, monkeypatch):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    teacher = _CountingTeacher()
+    options = replace(FAST, teacher_concurrency=1, chunks_per_step=3)  # 3 groups of one request
+    overlapped, recorded = [], []
+    record = teacher_stage._record
+
+    def slow_record(session, spec, run, answered, found):  # type: ignore[no-untyped-def]
+        if not overlapped:  # the first group's record waits (in its thread) for the second request
+            overlapped.append(teacher.second.wait(timeout=5))
+        recorded.append(len(answered))
+        record(session, spec, run, answered, found)
+
+    monkeypatch.setattr(teacher_stage, "_record", slow_record)
+    assert asyncio.run(init.step(context(db_sessionmaker, run_id, teacher, FakeStudent(), options))) is (
+        StepResult.MORE
+    )
+    assert recorded == [1, 1, 1]  # a commit per group, not one for the step
+    assert overlapped == [True]  # the second request was sent before the first group was recorded
+    with db_sessionmaker() as s:
+        done = s.scalar(sa.select(sa.func.count()).where(WorkItem.status == WorkStatus.DONE))
+    assert done == 6  # every group recorded, in one step
+    assert teacher.seen == 3
+
+
+def test_no_group_is_sent_after_a_failed_one(db_sessionmaker):
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS))
+    teacher = _CountingTeacher(fail_after=2)  # the second request (of 2 problems) is refused
+    options = replace(FAST, teacher_concurrency=1, chunks_per_step=3)
+    with pytest.raises(Exception, match="told to fail"):
+        asyncio.run(init.step(context(db_sessionmaker, run_id, teacher, FakeStudent(), options)))
+    assert teacher.seen == 2  # the third request was never sent
+    with db_sessionmaker() as s:
+        done = s.scalar(sa.select(sa.func.count()).where(WorkItem.status == WorkStatus.DONE))
+    assert done == 2  # the first group was recorded
 
 
 def test_heldout_pool_gets_no_rationales(db_sessionmaker):

@@ -36,7 +36,7 @@ class DriverOptions:
     max_runs: int = 4  # runs one replica drives at the same time
     teacher_chunk: int = 32  # problems per teacher request
     teacher_concurrency: int = 4  # teacher requests in flight per run
-    chunks_per_step: int = 4  # teacher requests per committed step
+    chunks_per_step: int = 8  # teacher requests per step (recorded teacher_concurrency at a time)
     poll_s: float = 0.5  # seconds between two looks at a student job (each a long poll of that length)
     max_attempts: int = 4  # failed tries of a step before the run fails
     backoff_s: float = 2.0  # first wait after a failure (doubles each time)
