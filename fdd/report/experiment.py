@@ -109,9 +109,10 @@ def summarise(
         extra = paired(
             _by_seed(records[arm], "teacher_requests"), _by_seed(records[base], "teacher_requests")
         )
-        per_k = None
-        if diff is not None and extra is not None and extra.mean > 0:
-            per_k = 1000 * diff.mean / extra.mean  # points per 1,000 extra teacher requests
+        asked = list(_by_seed(records[base], "teacher_requests").values())
+        per_k = None  # points per 1,000 extra teacher requests, where the arm spent measurably more
+        if diff is not None and extra is not None and extra.mean > BUDGET_TOLERANCE * sum(asked) / len(asked):
+            per_k = 1000 * diff.mean / extra.mean
         out.append({
             "arm": arm, "baseline": base, "difference": diff.to_dict() if diff else None,
             "above_zero": bool(diff and diff.above_zero), "budgets": checks,

@@ -58,6 +58,18 @@ def test_summary_flags_budgets_that_differ_and_leaves_failed_runs_out():
     assert summary["arms"]["fdd"]["by_steps"]["1"]["mean"] == pytest.approx(71.0)
 
 
+def test_accuracy_per_extra_request_only_where_the_arm_spent_measurably_more():
+    records = {
+        "more": {0: _record(60, 2000, 100), 1: _record(62, 2000, 100)},
+        "level": {0: _record(55, 1010, 100), 1: _record(57, 1010, 100)},
+        "base": {0: _record(50, 1000, 100), 1: _record(52, 1000, 100)},
+    }
+    summary = summarise(records, [("more", "base", []), ("level", "base", [])])
+    more, level = summary["comparisons"]
+    assert more["points_per_1000_extra_requests"] == pytest.approx(10.0)  # 10 points for 1,000 more
+    assert level["points_per_1000_extra_requests"] is None  # 10 more of 1,000 is no cost: no 500 per 1k
+
+
 def test_an_arm_whose_runs_all_stopped_early_is_listed_without_estimates(tmp_path):
     records = {"fdd": {0: _record(60, 10, 10)}, "converge": {0: _record(59, 10, 10, "cancelled")}}
     summary = summarise(records, [("converge", "fdd", [])])
