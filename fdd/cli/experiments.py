@@ -369,13 +369,19 @@ def ablation(seeds: Seeds = "0,1,2", output: Output = None, state_dir: StateDir 
 @experiment_app.command("policy")
 def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
            quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
-    """The round training policy: fixed epochs from the base, a warm start, training to convergence."""
+    """The round training policy: fixed epochs from the base, a warm start (6 or 4 epochs), training to
+    convergence."""
     arms = {
         "epochs-base": {"student": {"schedule": "epochs", "init": "base"}},
         "epochs-previous": {"student": {"schedule": "epochs", "init": "previous"}},
+        "epochs4-previous": {"student": {"schedule": "epochs", "init": "previous", "epochs": 4}},
         "converge-base": {"student": {"schedule": "converge", "init": "base", "epochs": 30, "patience": 2}},
     }
-    comparisons = [("epochs-previous", "epochs-base", []), ("converge-base", "epochs-base", [])]
+    comparisons = [
+        ("epochs-previous", "epochs-base", []),
+        ("epochs4-previous", "epochs-previous", []),
+        ("converge-base", "epochs-base", []),
+    ]
     run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
                    state_dir, url, quick, port, only)  # fmt: skip
 
