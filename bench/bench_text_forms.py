@@ -1,11 +1,14 @@
 """A training job's text preparation, two ways side by side on the job's own examples, on a finished run.
 
-For every succeeded train job of a stack's student database (default: the demo's, ``var/demo``):
+For every succeeded train job of a stack's student database (default: the demo's, ``var/demo``), on the job's
+own examples under the tiny model's switches (numbers masked, names numbered, programs compacted) and with a
+tiny model's tokenizer and causal prompt format:
 
 1. the program forms: ``student_form`` (the short form and numbered names from one parse, one walk of the
-   tree and one unparse) against ``compact_program`` then ``normalize_names`` (each its own parse and
-   unparse), every cache cleared before each pass (a worker's cache only spares a round the programs an
-   earlier round already had);
+   tree and one unparse) against ``compact_program`` then ``normalize_names`` (each its own parse, walk and
+   unparse: the ratio is what the second parse and unparse cost; the gain over the earlier code's five
+   ``ast.walk`` passes is in docs/results.md), every cache cleared before each pass (a worker's cache only
+   spares a round the programs an earlier round already had);
 2. the token ids: ``encode`` (prompts and programs in one batch call of the tokenizer each, a question's
    prompt once for its k programs) against one call per prompt and per program.
 

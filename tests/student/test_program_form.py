@@ -93,6 +93,7 @@ def test_compact_programs_compute_the_same_on_the_curriculum() -> None:
         "def solution():\n    a = 1\n    return a\nans = solution()",
         "a = 2\nb = [a * k for k in range(3)]\nans = sum(b)",
         "x = = 2",
+        "# a comment only",  # an empty module: its numbered form is written out as ""
     ],
 )
 def test_the_one_pass_form_is_the_two_transforms_in_turn(program: str) -> None:
@@ -100,6 +101,12 @@ def test_the_one_pass_form_is_the_two_transforms_in_turn(program: str) -> None:
     assert student_form(program, compact=True, normalize=False) == compact_program(program)
     assert student_form(program, compact=False, normalize=True) == normalize_names(program)
     assert student_form(program, compact=False, normalize=False) == program
+
+
+def test_a_program_of_comments_only_numbers_to_nothing_as_before() -> None:
+    assert normalize_names("# c") == ""
+    assert student_form("# c", compact=True, normalize=True) == ""
+    assert compact_program("# c") == "# c"
 
 
 def test_the_one_pass_form_on_the_curriculum_is_the_two_transforms_in_turn() -> None:

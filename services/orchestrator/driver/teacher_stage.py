@@ -88,7 +88,9 @@ async def step(ctx: StageContext, spec: TeacherStage) -> StepResult:
             if error is not None:
                 break
     finally:
-        flight.cancel()  # only where recording failed: else it is done (and recorded) by now
+        if not flight.done():  # recording failed (or the step was cancelled) with a group in flight
+            flight.cancel()
+            await asyncio.gather(flight, return_exceptions=True)
     if error is not None:
         raise error
     return StepResult.MORE

@@ -190,7 +190,14 @@ class RunConfig(Strict):
     leakage: LeakageConfig = Field(
         default_factory=LeakageConfig, description="Decontamination of new problems against the test sets."
     )
-    budget_usd: float | None = Field(None, gt=0, description="Stop once the teacher cost reaches this.")
+    budget_usd: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Stop once the teacher cost reaches this (checked at each driver step: GENERATE may spend one "
+            "step's requests past it)."
+        ),
+    )
     plateau: PlateauConfig | None = Field(
         None, description="Stop once mean accuracy stops improving (None: every round runs)."
     )

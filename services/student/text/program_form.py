@@ -155,12 +155,13 @@ def student_form(program: str, compact: bool, normalize: bool) -> str:
                 return ast.unparse(short)
             # straight-line: each statement binds its one target, in order
             assigned = list(dict.fromkeys(t for t in map(_target, body) if t not in KEEP))
-            return _numbered(short, _nodes(short), assigned) or program
+            return _numbered(short, _nodes(short), assigned) or program  # never None: no scopes
         if tree.body and _straight_line(tree, nodes):  # nothing but constants: the inliner changed the tree
             tree = ast.parse(program)
             nodes = _nodes(tree)
     if normalize:
-        return _numbered(tree, nodes) or program
+        numbered = _numbered(tree, nodes)
+        return program if numbered is None else numbered  # an empty module is written out as ""
     return program
 
 
