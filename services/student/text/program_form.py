@@ -106,8 +106,9 @@ def _target(stmt: ast.Assign) -> str:
 
 
 def _compacted(tree: ast.Module, nodes: list[ast.AST]) -> list[ast.Assign] | None:
-    """The statements of ``tree``'s short form (see ``compact_program``), or None where the program stays
-    as it is: not straight-line (``tree`` untouched) or nothing but constants (``tree`` changed)."""
+    """The statements of ``tree``'s short form (see ``compact_program``); None where it is not straight-line
+    (``tree`` untouched), [] where it is nothing but constants (the program stays as it is, but ``tree`` was
+    changed by the inlining)."""
     if not tree.body or not _straight_line(tree, nodes):
         return None
     assigns = [stmt for stmt in tree.body if isinstance(stmt, ast.Assign)]
@@ -133,7 +134,7 @@ def _compacted(tree: ast.Module, nodes: list[ast.AST]) -> list[ast.Assign] | Non
         ):
             before.targets = [ast.Name(id=_target(last), ctx=ast.Store())]
             body.pop()
-    return body or None
+    return body
 
 
 @lru_cache(maxsize=_REMEMBERED)
@@ -149,14 +150,14 @@ def student_form(program: str, compact: bool, normalize: bool) -> str:
     nodes = _nodes(tree)
     if compact:
         body = _compacted(tree, nodes)
-        if body is not None:
+        if body:
             short = ast.Module(body=body, type_ignores=[])
             if not normalize:
                 return ast.unparse(short)
             # straight-line: each statement binds its one target, in order
             assigned = list(dict.fromkeys(t for t in map(_target, body) if t not in KEEP))
             return _numbered(short, _nodes(short), assigned) or program  # never None: no scopes
-        if tree.body and _straight_line(tree, nodes):  # nothing but constants: the inliner changed the tree
+        if body is not None:  # nothing but constants: the inliner changed the tree
             tree = ast.parse(program)
             nodes = _nodes(tree)
     if normalize:
