@@ -13,6 +13,9 @@
 - ``classify``: the easy/hard signal (training pool vs held-out seeds, greedy vs 4 samples);
 - ``leakage``: the distribution of generated problems' best n-gram overlap with the benchmark test sets.
 
+``--set key=value`` (repeatable) changes the demo's config for every arm alike, e.g. the ablation under a
+4-sample classification signal: ``--set evaluation.num_samples=4 --set evaluation.easy_pass_rate=0.5``.
+
 Each arm runs on every seed of ``--seeds`` (the curriculum's and the student's seed); the report gives
 per arm the mean final accuracy with its 95 % interval, overall and per step count, what it spent
 (teacher requests and tokens, new problems asked, training tokens and seconds, wall time), and for each
@@ -62,6 +65,14 @@ StateDir = Annotated[
 Url = Annotated[str | None, typer.Option(help="Use the orchestrator at this URL instead of a local stack.")]
 Port = Annotated[int, typer.Option(help="First of the three ports of the experiment's own stack.")]
 Quick = Annotated[bool, typer.Option(help="The quick demo config (a smoke test of the experiment).")]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="KEY=VALUE: a run-config override for every arm (dotted key, JSON value), e.g. "
+        "--set evaluation.num_samples=4. Repeatable.",
+    ),
+]
 Arms = Annotated[
     str | None,
     typer.Option(
@@ -81,6 +92,41 @@ def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``--set`` items (``a.b=value``, the value JSON where it parses, else a string) as one nested dict."""
+    overrides: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        parts = key.strip().split(".")
+        if not sep or not all(parts):
+            raise typer.BadParameter(f"expected KEY=VALUE (a dotted key), got {item!r}", param_hint="--set")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        for part in reversed(parts):
+            value = {part: value}
+        overrides = merge(overrides, value)
+    return overrides
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse a config that the orchestrator would refuse (``--set`` names a key it lacks, a bad value)
+    before a stack is started, where the orchestrator is installed alongside."""
+    try:
+        from orchestrator.runs.schemas import RunConfig
+    except ImportError:  # a client-only install: the orchestrator checks the config when the run is created
+        return
+    from pydantic import ValidationError
+
+    try:
+        RunConfig.model_validate(config)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(f"{where}: {first['msg']}", param_hint="--set") from None
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -133,9 +179,11 @@ class Experiment:
         out: Path,
         quick: bool,
         precision: str | None = None,
+        overrides: dict[str, Any] | None = None,
     ):
         self.name, self.arms, self.seeds, self.out, self.quick = name, arms, seeds, out, quick
         self.precision = precision  # student.precision of every arm (an arm's own setting wins); None: auto
+        self.overrides = overrides or {}  # ``--set``: the demo's config changed for every arm alike
         self.runs_dir = out / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.state_path = out / "state.json"
@@ -146,8 +194,9 @@ class Experiment:
         )
 
     def base(self, seed: int) -> dict[str, Any]:
-        student: dict[str, Any] = {"seed": seed} | ({"precision": self.precision} if self.precision else {})
-        return merge(demo_config(self.quick), {"seed": {"curriculum": {"seed": seed}}, "student": student})
+        pinned = {"student": {"precision": self.precision}} if self.precision else {}
+        base = merge(merge(demo_config(self.quick), pinned), self.overrides)  # --set wins over the pin
+        return merge(base, {"seed": {"curriculum": {"seed": seed}}, "student": {"seed": seed}})
 
     def key(self, arm: str, seed: int) -> str:
         return f"{arm}-s{seed}"
@@ -327,14 +376,17 @@ def run_experiment(
     quick: bool,
     port: int = 8100,
     only: str | None = None,
+    overrides: list[str] | None = None,
 ) -> Experiment:
+    changes = parse_overrides(overrides)
+    check_config(merge(demo_config(quick), changes))
     out = output or Path("reports") / name
     precision = pinned_precision(out) if url is None else None
     if precision is not None:
         console.print(
             f"student precision: {precision} for every arm (the tiny model's step timed on this machine)"
         )
-    experiment = Experiment(name, arms, seeds, out, quick, precision)
+    experiment = Experiment(name, arms, seeds, out, quick, precision, changes)
     with ExitStack() as stack:
         experiment.run(_stack(name, state_dir, url, port, stack), experiment.selected(only))
     records = experiment.records()
@@ -342,7 +394,8 @@ def run_experiment(
         bundle = experiment.bundle(arm, seeds[0])
         if bundle is not None:
             build_report(bundle, out / f"{arm}-s{seeds[0]}")
-    notes = [
+    notes = [f"- every arm's config changed by `--set {' --set '.join(overrides)}`"] if overrides else []
+    notes += [
         f"- per-run reports (seed {seeds[0]}): "
         + ", ".join(f"[{a}]({a}-s{seeds[0]}/report.md)" for a in arms)
     ]
@@ -357,18 +410,20 @@ BUDGETS = ["teacher_requests", "train_tokens"]
 
 @experiment_app.command("ablation")
 def ablation(seeds: Seeds = "0,1,2", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+             quick: Quick = False, port: Port = 8100, only: Arms = None,
+             sets: Sets = None) -> None:  # fmt: skip
     """FDD vs no-feedback variants (same teacher requests, same training tokens in every round) vs the seeds
     alone (same training tokens)."""
     arms = {"fdd": {}, "no-feedback": {"feedback": "random", MATCH_TOKENS: "fdd"}, SEEDS_ONLY: {}}
     comparisons = [("fdd", "no-feedback", BUDGETS), ("fdd", SEEDS_ONLY, ["train_tokens"])]
     run_experiment("ablation", arms, comparisons, "FDD vs no-feedback vs seeds only", parse_seeds(seeds),
-                   output, state_dir, url, quick, port, only)  # fmt: skip
+                   output, state_dir, url, quick, port, only, sets)  # fmt: skip
 
 
 @experiment_app.command("policy")
 def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None,
+           sets: Sets = None) -> None:  # fmt: skip
     """The round training policy: fixed epochs from the base, a warm start (6 or 4 epochs), training to
     convergence."""
     arms = {
@@ -383,12 +438,13 @@ def policy(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
         ("converge-base", "epochs-base", []),
     ]
     run_experiment("policy", arms, comparisons, "Round training policy", parse_seeds(seeds), output,
-                   state_dir, url, quick, port, only)  # fmt: skip
+                   state_dir, url, quick, port, only, sets)  # fmt: skip
 
 
 @experiment_app.command("classify")
 def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-             quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+             quick: Quick = False, port: Port = 8100, only: Arms = None,
+             sets: Sets = None) -> None:  # fmt: skip
     """The easy/hard signal: the training pool (the paper) vs held-out seeds, greedy vs 4 samples."""
     arms = {
         "train-greedy": {},
@@ -397,12 +453,13 @@ def classify(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = 
     }
     comparisons = [("heldout-greedy", "train-greedy", BUDGETS), ("train-k4", "train-greedy", BUDGETS)]
     run_experiment("classify", arms, comparisons, "Classification signal", parse_seeds(seeds), output,
-                   state_dir, url, quick, port, only)  # fmt: skip
+                   state_dir, url, quick, port, only, sets)  # fmt: skip
 
 
 @experiment_app.command("halves")
 def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None,
+           sets: Sets = None) -> None:  # fmt: skip
     """What each half of the feedback buys: FDD (both halves) vs complex variants only vs similar problems
     only, each half trained on FDD's tokens round by round (the halves ask for fewer new problems)."""
     arms = {
@@ -412,15 +469,17 @@ def halves(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = No
     }
     comparisons = [("fdd", "complex-only", ["train_tokens"]), ("fdd", "similar-only", ["train_tokens"])]
     run_experiment("halves", arms, comparisons, "Complex variants vs similar problems", parse_seeds(seeds),
-                   output, state_dir, url, quick, port, only)  # fmt: skip
+                   output, state_dir, url, quick, port, only, sets)  # fmt: skip
 
 
 @experiment_app.command("rounds")
 def rounds(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-           quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+           quick: Quick = False, port: Port = 8100, only: Arms = None,
+           sets: Sets = None) -> None:  # fmt: skip
     """Accuracy after 0…5 rounds (one 5-round run per seed; round r is an r-round run's result)."""
     experiment = run_experiment("rounds", {"rounds-5": {"rounds": 5}}, [], "Accuracy after r rounds",
-                                parse_seeds(seeds), output, state_dir, url, quick, port, only)  # fmt: skip
+                                parse_seeds(seeds), output, state_dir, url, quick, port, only,
+                                sets)  # fmt: skip
     _rounds_table(experiment, output or Path("reports/rounds"))
 
 
@@ -442,12 +501,13 @@ def _rounds_table(experiment: Experiment, out: Path) -> None:
 
 @experiment_app.command("paths")
 def paths(seeds: Seeds = "0,1", output: Output = None, state_dir: StateDir = None, url: Url = None,
-          quick: Quick = False, port: Port = 8100, only: Arms = None) -> None:  # fmt: skip
+          quick: Quick = False, port: Port = 8100, only: Arms = None,
+          sets: Sets = None) -> None:  # fmt: skip
     """k = 1, 2, 4 reasoning paths per seed problem."""
     arms = {f"k={k}": {"teacher": {"k": k}} for k in (1, 2, 4)}
     comparisons = [("k=2", "k=1", []), ("k=4", "k=1", []), ("k=4", "k=2", [])]
     run_experiment("paths", arms, comparisons, "Number of reasoning paths k", parse_seeds(seeds), output,
-                   state_dir, url, quick, port, only)  # fmt: skip
+                   state_dir, url, quick, port, only, sets)  # fmt: skip
 
 
 def leakage_by_round(questions_by_round: dict[int, list[str]], threshold: float) -> dict[int, dict[str, Any]]:

@@ -9,7 +9,10 @@ import pytest
 
 from fdd.cli.experiments import (
     Experiment,
+    check_config,
     local_precision,
+    merge,
+    parse_overrides,
     parse_seeds,
     pinned_precision,
     seeds_only_config,
@@ -148,6 +151,47 @@ def test_seeds_are_parsed_and_checked():
     assert parse_seeds("2,0, 1") == [0, 1, 2]
     with pytest.raises(typer.BadParameter):
         parse_seeds("a,b")
+
+
+def test_set_overrides_are_nested_json_values_given_to_every_arm(tmp_path):
+    overrides = parse_overrides(
+        ["evaluation.num_samples=4", "evaluation.easy_pass_rate=0.5", "student.queue=fast", "teacher.k=1"]
+    )
+    assert overrides == {
+        "evaluation": {"num_samples": 4, "easy_pass_rate": 0.5},
+        "student": {"queue": "fast"},
+        "teacher": {"k": 1},
+    }
+    arms = {"fdd": {}, "k2": {"teacher": {"k": 2}}}
+    experiment = Experiment("ablation", arms, [3], tmp_path / "a", quick=False, overrides=overrides)
+    config = experiment.config("fdd", 3)
+    assert config["evaluation"]["num_samples"] == 4
+    assert config["evaluation"]["curriculum_test"] is not None  # the demo's other evaluation keys stay
+    assert config["seed"]["curriculum"]["seed"] == 3
+    assert config["teacher"]["k"] == 1
+    assert experiment.config("k2", 3)["teacher"]["k"] == 2  # an arm's own setting wins over --set
+    pinned = Experiment("a", arms, [3], tmp_path / "c", quick=False, precision="bf16",
+                        overrides=parse_overrides(["student.precision=fp32"]))  # fmt: skip
+    assert pinned.config("fdd", 3)["student"]["precision"] == "fp32"  # --set wins over the timed pin
+    # a changed config is another run: it is not taken for the demo config's finished run
+    plain = Experiment("ablation", arms, [3], tmp_path / "b", quick=False)
+    assert experiment.shared_path(config) != plain.shared_path(plain.config("fdd", 3))
+
+
+def test_a_bad_set_override_is_refused_naming_it():
+    import typer
+
+    from fdd.cli.demo import demo_config
+
+    with pytest.raises(typer.BadParameter, match="KEY=VALUE"):
+        parse_overrides(["evaluation.num_samples"])
+    with pytest.raises(typer.BadParameter, match="KEY=VALUE"):
+        parse_overrides(["evaluation..num_samples=2"])
+    with pytest.raises(typer.BadParameter, match="evaluation.num_sample"):
+        check_config(merge(demo_config(), parse_overrides(["evaluation.num_sample=4"])))
+    with pytest.raises(typer.BadParameter, match="evaluation.num_samples"):
+        check_config(merge(demo_config(), parse_overrides(["evaluation.num_samples=many"])))
+    check_config(merge(demo_config(), parse_overrides(["evaluation.num_samples=4"])))
 
 
 def test_arms_are_chosen_by_name_and_a_budget_taker_needs_its_reference(tmp_path):
