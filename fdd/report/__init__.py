@@ -161,6 +161,11 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "",
         markdown_table(TIME_COLUMNS, time_rows(run)),
         "",
+        "Wall time by stage, the student's own compute inside its jobs, and the rest of the round (teacher, "
+        "sandbox, database, hand-offs) as its overhead. Where a feedback round evaluates beside the teacher "
+        "(`evaluation.beside_teacher`), its evaluate job runs during GENERATE, and EVALUATE's own time is "
+        "only the wait for what was left of it.",
+        "",
         "## Pass rates of the student's samples (CLASSIFY)",
         "",
         *_pass_rates(run),

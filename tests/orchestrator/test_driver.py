@@ -49,7 +49,8 @@ def test_two_round_run_goes_through_every_stage_to_done(db_sessionmaker):
         None,
     )
     stages = [j.split("-")[2] for j in student.created]
-    assert stages == ["train", "evaluate", "classify"] * 2 + ["train", "evaluate"]
+    # a feedback round's evaluate job goes to the student as GENERATE starts, after its classify job
+    assert stages == ["train", "classify", "evaluate"] * 2 + ["train", "evaluate"]
     with db_sessionmaker() as s:
         rounds = s.scalars(sa.select(Round).order_by(Round.index)).all()
         assert [r.status for r in rounds] == [RoundStatus.DONE] * 3
@@ -67,6 +68,56 @@ def test_two_round_run_goes_through_every_stage_to_done(db_sessionmaker):
     assert first["evaluations"][f"dataset:{bench}"]["accuracy"] == 0.5
     assert last["pool_by_origin"]["seed"] == 6
     assert "train" in last
+
+
+def _logged(log: list, name: str, handle):  # type: ignore[no-untyped-def]
+    def logging_handle(request):  # type: ignore[no-untyped-def]
+        if request.method == "POST":
+            log.append((name, request.url.path))
+        return handle(request)
+
+    return logging_handle
+
+
+def _benchmark(maker) -> str:  # type: ignore[no-untyped-def]
+    return f"dataset:{add_dataset(maker, ['A benchmark problem about kites.'], name='bench')}"
+
+
+def test_the_student_evaluates_a_feedback_round_while_the_teacher_writes(db_sessionmaker):
+    bench = _benchmark(db_sessionmaker)
+    evaluation = {"benchmarks": [bench], "curriculum_test": None}
+    run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), evaluation=evaluation)
+    teacher, student, log = FakeTeacher(), FakeStudent(), []
+    teacher.handle = _logged(log, "teacher", teacher.handle)  # type: ignore[method-assign]
+    student.handle = _logged(log, "student", student.handle)  # type: ignore[method-assign]
+    asyncio.run(_driver(db_sessionmaker, teacher, student).drive_until_idle(run_id))
+    assert _run(db_sessionmaker, run_id).status is RunStatus.DONE
+    jobs = [j.split("-")[2] for j in student.created]
+    assert jobs == ["train", "classify", "evaluate", "train", "evaluate"]
+    evaluate_sent = log.index(("student", "/v1/jobs"), 2)  # the third job: round 0's evaluation
+    first_variants = log.index(("teacher", "/v1/variants"))
+    assert evaluate_sent < first_variants  # sent before the teacher is asked for the round's problems
+    with db_sessionmaker() as s:
+        first = s.scalars(sa.select(Round).where(Round.run_id == run_id, Round.index == 0)).one().metrics
+    assert first["evaluations"][bench]["accuracy"] == 0.5  # collected before the round closed
+    assert set(first["timing"]) - {"_since"} == {"init", "train", "classify", "generate", "evaluate"}
+
+
+def test_a_run_with_a_stop_criterion_evaluates_before_it_classifies(db_sessionmaker):
+    evaluation = {"benchmarks": [_benchmark(db_sessionmaker)], "curriculum_test": None}
+    serial = [
+        {"budget_usd": 100.0, "evaluation": evaluation},
+        {"plateau": {"patience": 3}, "evaluation": evaluation},
+        {"evaluation": {**evaluation, "beside_teacher": False}},
+    ]
+    seeds = add_dataset(db_sessionmaker, QUESTIONS)
+    for config in serial:
+        run_id = add_run(db_sessionmaker, seeds, **config)
+        student = FakeStudent()
+        asyncio.run(_driver(db_sessionmaker, FakeTeacher(), student).drive_until_idle(run_id))
+        assert _run(db_sessionmaker, run_id).status is RunStatus.DONE
+        jobs = [j.split("-")[2] for j in student.created]
+        assert jobs == ["train", "evaluate", "classify", "train", "evaluate"]
 
 
 def test_paused_run_is_let_go_and_finishes_after_resume(db_sessionmaker):

@@ -78,3 +78,47 @@ def test_a_run_reads_its_counts_from_covering_indexes(tmp_path: Path) -> None:
         engine.dispose()
     assert "COVERING INDEX ix_problems_run_id_round_created_origin" in plans[0], plans[0]
     assert "COVERING INDEX ix_labels_round_id_label" in plans[1], plans[1]
+
+
+def _stored_evaluations(url: str) -> dict[str, dict]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT name, config FROM runs")).all()
+    finally:
+        engine.dispose()
+    import json
+
+    return {name: (json.loads(c) if isinstance(c, str) else c)["evaluation"] for name, c in rows}
+
+
+def _serial_order_kept(url: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from orchestrator.runs.models import Run
+    from orchestrator.runs.state import evaluates_beside
+
+    upgrade(url, "0002")
+    engine = sa.create_engine(url)
+    try:
+        with Session(engine) as session:
+            old = {"rounds": 3, "evaluation": {"num_samples": 1}, "plateau": None}
+            session.add(Run(name="in-flight", config=old, stage="evaluate", current_round=1))
+            session.add(Run(name="told", config={"rounds": 3, "evaluation": {"beside_teacher": True}}))
+            session.commit()
+    finally:
+        engine.dispose()
+    upgrade(url)
+    stored = _stored_evaluations(url)
+    # the run stored before the setting keeps the serial order it started in; the rest of its config stays
+    assert stored["in-flight"] == {"num_samples": 1, "beside_teacher": False}
+    assert not evaluates_beside({"rounds": 3, "evaluation": stored["in-flight"], "plateau": None})
+    assert stored["told"] == {"beside_teacher": True}
+    downgrade(url, "0002")
+    assert _stored_evaluations(url) == {"in-flight": {"num_samples": 1}, "told": {}}
+
+
+def test_a_run_stored_before_evaluation_beside_the_teacher_keeps_its_serial_order(tmp_path: Path) -> None:
+    _serial_order_kept(f"sqlite:///{tmp_path / 'orchestrator.db'}")
+    with fresh_postgres_database("fdd_orch_mig3") as url:
+        _serial_order_kept(url)

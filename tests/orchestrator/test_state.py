@@ -18,6 +18,7 @@ from orchestrator.runs.state import (
     Stage,
     StagePointer,
     advance_stage,
+    evaluates_beside,
     next_stage,
     stage_sequence,
     transition,
@@ -28,8 +29,14 @@ ALLOWED = sorted((a, b) for a, targets in RUN_TRANSITIONS.items() for b in targe
 FORBIDDEN = sorted((a, b) for a, b in itertools.product(RunStatus, RunStatus) if b not in RUN_TRANSITIONS[a])
 
 
-def make_run(status: RunStatus = RunStatus.PENDING, rounds: int = 2, stage: Stage = Stage.INIT) -> Run:
-    return Run(id=7, name="r", config={"rounds": rounds}, status=status, stage=stage, current_round=0)
+SERIAL = {"evaluation": {"beside_teacher": False}}
+
+
+def make_run(
+    status: RunStatus = RunStatus.PENDING, rounds: int = 2, stage: Stage = Stage.INIT, **config: object
+) -> Run:
+    config = {"rounds": rounds, **SERIAL, **config}
+    return Run(id=7, name="r", config=config, status=status, stage=stage, current_round=0)
 
 
 def test_table_is_the_documented_machine() -> None:
@@ -106,6 +113,48 @@ def test_stage_sequence_runs_r_rounds_then_a_final_train_and_evaluate() -> None:
         ("evaluate", 2),
         ("done", 2),
     ]
+
+
+def test_beside_the_teacher_a_feedback_round_evaluates_while_generate_runs() -> None:
+    names = [(p.stage.value, p.round) for p in stage_sequence(2, beside=True)]
+    assert names == [
+        ("init", 0),
+        ("train", 0),
+        ("classify", 0),
+        ("generate", 0),  # its first step sends the round's evaluate jobs
+        ("evaluate", 0),  # collects them
+        ("train", 1),
+        ("classify", 1),
+        ("generate", 1),
+        ("evaluate", 1),
+        ("train", 2),
+        ("evaluate", 2),  # the last round has no teacher work to go beside
+        ("done", 2),
+    ]
+    assert [(p.stage.value, p.round) for p in stage_sequence(0, beside=True)] == [
+        ("init", 0),
+        ("train", 0),
+        ("evaluate", 0),
+        ("done", 0),
+    ]
+
+
+def test_a_run_evaluates_beside_the_teacher_unless_a_stop_criterion_reads_the_evaluation() -> None:
+    assert evaluates_beside({"rounds": 3})  # the default
+    assert evaluates_beside({"rounds": 3, "evaluation": {"beside_teacher": True}, "plateau": None})
+    assert not evaluates_beside({"rounds": 3, "evaluation": {"beside_teacher": False}})
+    # a plateau is read from the round's evaluation before it classifies, a budget stop likewise
+    assert not evaluates_beside({"rounds": 3, "plateau": {"patience": 2, "min_delta": 0.0}})
+    assert not evaluates_beside({"rounds": 3, "budget_usd": 1.0})
+
+
+def test_advance_stage_follows_the_order_of_the_runs_config() -> None:
+    beside = make_run(RunStatus.RUNNING, rounds=1, evaluation={"beside_teacher": True})
+    pointers = [advance_stage(beside) for _ in range(len(stage_sequence(1, beside=True)) - 1)]
+    assert pointers == stage_sequence(1, beside=True)[1:]
+    serial = make_run(RunStatus.RUNNING, rounds=1, budget_usd=2.0, evaluation={"beside_teacher": True})
+    pointers = [advance_stage(serial) for _ in range(len(stage_sequence(1)) - 1)]
+    assert pointers == stage_sequence(1)[1:]
 
 
 def test_stop_after_evaluation_ends_the_run_early() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.runs.schemas import RunConfig
-from orchestrator.runs.state import RunStatus, Stage
+from orchestrator.runs.state import RunStatus, Stage, evaluates_beside
 
 if TYPE_CHECKING:
     from fdd.clients.student import StudentClient
@@ -107,3 +107,8 @@ class StageContext:
     @property
     def config(self) -> RunConfig:
         return self.run.config
+
+    @property
+    def beside(self) -> bool:
+        """Whether the run evaluates a feedback round beside the teacher (``runs.state.evaluates_beside``)."""
+        return evaluates_beside(self.config.model_dump(include={"evaluation", "plateau", "budget_usd"}))

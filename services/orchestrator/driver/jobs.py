@@ -77,6 +77,49 @@ def _update(session: Session, job_id: str, job: JobRead, round_id: int, progress
     rounds.set_progress(session, round_id, progress_key, progress)
 
 
+async def _current(
+    ctx: StageContext, stage: Stage, kind: str, part: int | None
+) -> tuple[str, str, dict[str, Any] | None]:
+    """(job id, status, result) of ``stage``'s job ``part`` this round; a new attempt recorded if needed."""
+    run = ctx.run
+    prefix = keys.job_id(run.id, run.round_index, stage.value, 0, part)[:-1]
+    return await ctx.db(_record, run.id, run.round_id, stage, prefix, kind, ctx.options.job_attempts)
+
+
+async def _submit(
+    ctx: StageContext, stage: Stage, job_id: str, params: Callable[[], Any], part: int | None
+) -> JobRead:
+    body = JobCreate(id=job_id, params=await asyncio.to_thread(params), queue=ctx.run.config.student.queue)
+    job = await ctx.student.create_job(body)
+    await ctx.db(_update, job_id, job, ctx.run.round_id, _progress_key(stage, part))
+    return job
+
+
+def _progress_key(stage: Stage, part: int | None) -> str:
+    return stage.value if part is None else f"{stage.value}-{part}"
+
+
+def _built(ctx: StageContext, build: Callable[[Session], BaseModel]) -> Callable[[], BaseModel]:
+    """``build(session)`` in a session of its own, for a job's parameters."""
+
+    def params() -> BaseModel:
+        with ctx.maker() as session:
+            return build(session)
+
+    return params
+
+
+async def send_job(
+    ctx: StageContext, stage: Stage, kind: str, build: Callable[[Session], BaseModel], part: int | None = None
+) -> None:
+    """Submit ``stage``'s job ``part`` of this round (parameters from ``build(session)``) unless it is
+    submitted already, without following it: a job sent ahead of its stage (EVALUATE's, as GENERATE starts),
+    which that stage's ``follow_job`` then follows. A failed one is sent again under its next attempt."""
+    job_id, status, _ = await _current(ctx, stage, kind, part)
+    if status == NEW:
+        await _submit(ctx, stage, job_id, _built(ctx, build), part)
+
+
 async def poll_job(
     ctx: StageContext, kind: str, params: Callable[[], Any], part: int | None = None
 ) -> tuple[str, dict[str, Any]] | None:
@@ -86,20 +129,15 @@ async def poll_job(
     """
     run = ctx.run
     stage = run.stage
-    prefix = keys.job_id(run.id, run.round_index, stage.value, 0, part)[:-1]
-    job_id, status, result = await ctx.db(
-        _record, run.id, run.round_id, stage, prefix, kind, ctx.options.job_attempts
-    )
+    job_id, status, result = await _current(ctx, stage, kind, part)
     if status == JobStatus.SUCCEEDED.value:
         return job_id, result or {}
     asked = time.monotonic()
     if status == NEW:
-        body = JobCreate(id=job_id, params=await asyncio.to_thread(params), queue=run.config.student.queue)
-        job = await ctx.student.create_job(body)
+        job = await _submit(ctx, stage, job_id, params, part)
     else:  # a long poll: the job's end is heard of at once, its progress every poll_s
         job = await ctx.student.get_job(job_id, wait=ctx.options.poll_s)
-    key = stage.value if part is None else f"{stage.value}-{part}"
-    await ctx.db(_update, job_id, job, run.round_id, key)
+        await ctx.db(_update, job_id, job, run.round_id, _progress_key(stage, part))
     if job.status is JobStatus.SUCCEEDED:
         return job_id, job.result or {}
     if not job.status.finished and status != NEW:  # the next look follows a new job at once
@@ -117,11 +155,7 @@ async def follow_job(
     """``poll_job`` with parameters built by ``build(session)`` (in a session of its own, only when the job
     must be sent) and the result validated as ``model``: (job id, typed result) once it has succeeded."""
 
-    def params() -> BaseModel:
-        with ctx.maker() as session:
-            return build(session)
-
-    outcome = await poll_job(ctx, kind, params, part)
+    outcome = await poll_job(ctx, kind, _built(ctx, build), part)
     if outcome is None:
         return None
     job_id, result = outcome

@@ -143,7 +143,7 @@ class Driver:
         """Move the stage pointer; when the round ends, write its metrics and close it first."""
         run = ctx.run
         stop = run.stage is Stage.EVALUATE and await ctx.db(round_metrics.stop_criterion_met, run.id)
-        pointer = next_stage(run.stage, run.round_index, run.config.rounds, stop=stop)
+        pointer = next_stage(run.stage, run.round_index, run.config.rounds, stop=stop, beside=ctx.beside)
         metrics = None
         if pointer.stage is Stage.DONE or pointer.round != run.round_index:
             metrics = await round_metrics.collect(ctx)

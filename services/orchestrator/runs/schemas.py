@@ -128,6 +128,12 @@ class EvaluationConfig(Strict):
     easy_pass_rate: float = Field(
         0.5, gt=0.0, le=1.0, description="A problem is easy when this share of its samples is correct."
     )
+    beside_teacher: bool = Field(
+        True,
+        description="Evaluate a feedback round's checkpoint while the teacher writes the next round's "
+        "problems (its evaluate jobs sent as GENERATE starts, collected after it); serial, before the "
+        "round classifies, when `plateau` or `budget_usd` is set, since they read the evaluation.",
+    )
 
 
 class LeakageConfig(Strict):

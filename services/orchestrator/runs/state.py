@@ -2,16 +2,22 @@
 
 A run's ``status`` moves through ``RUN_TRANSITIONS`` and only through ``transition``; a round's through
 ``ROUND_TRANSITIONS`` and ``transition_round``. The stage pointer ``(run.stage, run.current_round)`` moves
-only through ``advance_stage``: ``init`` → [``train`` → ``evaluate`` → ``classify`` → ``generate``] for each
-round r = 0 … R-1 → ``train`` → ``evaluate`` of round R → ``done``. Persisting the change is the caller's
-(the session commits); creating round rows and doing the stage's work is the driver's.
+only through ``advance_stage``: ``init`` → [``train`` → ``classify`` → ``generate`` → ``evaluate``] for each
+round r = 0 … R-1 → ``train`` → ``evaluate`` of round R → ``done``. A feedback round evaluates last because
+its evaluate jobs are sent as GENERATE starts: the student evaluates the round's checkpoint while the teacher
+writes the next round's problems, and EVALUATE collects the results. Where a stop criterion (a plateau, the
+teacher budget) must read the round's evaluation before the round classifies, or the run's config says
+``evaluation.beside_teacher: false``, the order is serial: [``train`` → ``evaluate`` → ``classify`` →
+``generate``] (``evaluates_beside``). Persisting the change is the caller's (the session commits); creating
+round rows and doing the stage's work is the driver's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fdd_web.errors import Conflict
 
@@ -120,26 +126,47 @@ class StagePointer(NamedTuple):
     round: int
 
 
-def next_stage(stage: Stage, round_index: int, rounds: int, *, stop: bool = False) -> StagePointer:
+def evaluates_beside(config: Mapping[str, Any]) -> bool:
+    """Whether a run of ``config`` (as stored) evaluates each feedback round beside the teacher's GENERATE:
+    ``evaluation.beside_teacher`` (default true), unless a stop criterion (``plateau``, ``budget_usd``) must
+    read the round's evaluation before the round classifies. Runs stored before the setting existed were
+    given ``false`` by migration 0003, so that a run in flight keeps its order."""
+    evaluation = config.get("evaluation") or {}
+    return (
+        bool(evaluation.get("beside_teacher", True))
+        and config.get("plateau") is None
+        and config.get("budget_usd") is None
+    )
+
+
+def next_stage(
+    stage: Stage, round_index: int, rounds: int, *, stop: bool = False, beside: bool = False
+) -> StagePointer:
     """The pointer after ``(stage, round_index)`` in a run of ``rounds`` feedback rounds.
 
-    Rounds 0 … rounds-1 run train, evaluate, classify, generate; round ``rounds`` only trains and evaluates.
-    ``stop`` (a stop criterion met: teacher budget or plateau) ends the run after an evaluation instead of
-    classifying; it is ignored at other stages.
+    Rounds 0 … rounds-1 run train, evaluate, classify, generate (``beside``: train, classify, generate,
+    evaluate); round ``rounds`` only trains and evaluates. ``stop`` (a stop criterion met: teacher budget or
+    plateau, which only a serial run has) ends the run after an evaluation; it is ignored at other stages.
     """
     if not 0 <= round_index <= rounds:
         raise ValueError(f"round {round_index} is outside 0..{rounds}")
     match stage:
         case Stage.INIT:
             return StagePointer(Stage.TRAIN, 0)
+        case Stage.TRAIN if beside and round_index < rounds:
+            return StagePointer(Stage.CLASSIFY, round_index)
         case Stage.TRAIN:
             return StagePointer(Stage.EVALUATE, round_index)
         case Stage.EVALUATE if stop or round_index >= rounds:
             return StagePointer(Stage.DONE, round_index)
+        case Stage.EVALUATE if beside:
+            return StagePointer(Stage.TRAIN, round_index + 1)
         case Stage.EVALUATE:
             return StagePointer(Stage.CLASSIFY, round_index)
         case Stage.CLASSIFY:
             return StagePointer(Stage.GENERATE, round_index)
+        case Stage.GENERATE if beside:
+            return StagePointer(Stage.EVALUATE, round_index)
         case Stage.GENERATE:
             return StagePointer(Stage.TRAIN, round_index + 1)
     raise IllegalTransition(f"stage pointer of a run at round {round_index}", stage, Stage.DONE)
@@ -148,13 +175,15 @@ def next_stage(stage: Stage, round_index: int, rounds: int, *, stop: bool = Fals
 def advance_stage(run: Run, *, stop: bool = False) -> StagePointer:
     """Move ``run``'s stage pointer one step (see ``next_stage``) and return the new pointer.
 
-    Reaching ``done`` also moves the run's status to done through ``transition``. The run must be running.
+    The order is the run's config's (``evaluates_beside``). Reaching ``done`` also moves the run's status to
+    done through ``transition``. The run must be running.
     """
     status = RunStatus(run.status)
     if status is not RunStatus.RUNNING:
         raise IllegalTransition(f"run {run.id}", status, RunStatus.RUNNING)
     rounds = int(run.config["rounds"])
-    pointer = next_stage(Stage(run.stage), run.current_round, rounds, stop=stop)
+    beside = evaluates_beside(run.config)
+    pointer = next_stage(Stage(run.stage), run.current_round, rounds, stop=stop, beside=beside)
     run.stage = pointer.stage
     run.current_round = pointer.round
     if pointer.stage is Stage.DONE:
@@ -162,10 +191,10 @@ def advance_stage(run: Run, *, stop: bool = False) -> StagePointer:
     return pointer
 
 
-def stage_sequence(rounds: int) -> list[StagePointer]:
+def stage_sequence(rounds: int, *, beside: bool = False) -> list[StagePointer]:
     """Every pointer a run of ``rounds`` rounds passes through, in order, from init to done."""
     pointers = [StagePointer(Stage.INIT, 0)]
     while pointers[-1].stage is not Stage.DONE:
         last = pointers[-1]
-        pointers.append(next_stage(last.stage, last.round, rounds))
+        pointers.append(next_stage(last.stage, last.round, rounds, beside=beside))
     return pointers

@@ -1,5 +1,9 @@
 """EVALUATE: score the round's checkpoint on every configured benchmark, one student job each.
 
+In a run that evaluates beside the teacher (``runs.state.evaluates_beside``), a feedback round's evaluate
+jobs are sent as GENERATE starts (``send``), so that the student evaluates while the teacher writes, and
+EVALUATE, the round's last stage, follows and stores them; otherwise EVALUATE sends them itself.
+
 Targets are the configured benchmark names (the student loads ``gsm8k``, ``jsonl:<path>`` …; a
 ``dataset:<id>`` is resolved by the datasets slice and sent inline) and the run's synthetic curriculum test
 set (``curriculum-test``, sent inline). Each finished job is stored as an evaluation (accuracy, n,
@@ -15,6 +19,7 @@ from fdd.wire.student import Decoding, EvaluateParams, EvaluateResult, PredictPr
 from orchestrator.datasets import service as datasets
 from orchestrator.datasets.sources import curriculum_problems
 from orchestrator.runs.schemas import RunConfig
+from orchestrator.runs.state import Stage
 
 from .. import jobs, rounds
 from ..context import StageContext, StepResult
@@ -51,6 +56,17 @@ def evaluate_params(session: Session, round_id: int, config: RunConfig, name: st
         group_by=config.evaluation.group_by,
         decoding=Decoding(),
     )
+
+
+async def send(ctx: StageContext) -> None:
+    """Submit the round's evaluate jobs not submitted yet, without waiting for them (a run that evaluates
+    beside the teacher: GENERATE calls it; EVALUATE then follows and stores them)."""
+    run = ctx.run
+    done = await ctx.db(rounds.evaluated, run.round_id)
+    for part, name in enumerate(target_names(ctx.config)):
+        if name not in done:
+            build = lambda s, name=name: evaluate_params(s, run.round_id, ctx.config, name)  # noqa: E731
+            await jobs.send_job(ctx, Stage.EVALUATE, "evaluate", build, part=part)
 
 
 async def step(ctx: StageContext) -> StepResult:

@@ -29,6 +29,7 @@ from .. import decontaminate, keys, rounds, teacher_stage, work_items
 from ..chunks import split
 from ..context import RunSnapshot, StageContext, StepResult
 from ..variant_plan import Labelled, PlannedItem, Verdict, judge, plan_variants
+from . import evaluate
 
 Answered = list[tuple[VariantRequest, VariantResponse]]
 
@@ -199,5 +200,9 @@ STAGE = teacher_stage.TeacherStage(
 
 
 async def step(ctx: StageContext) -> StepResult:
-    """Plan (first call), then one batch of variant chunks; DONE when nothing is pending."""
+    """Plan (first call), then one batch of variant chunks; DONE when nothing is pending. In a run that
+    evaluates beside the teacher, the first call sends the round's evaluate jobs before planning (should
+    the orchestrator stop between the two, EVALUATE sends them itself)."""
+    if ctx.beside and not await ctx.db(work_items.exist, ctx.run.round_id, Stage.GENERATE):
+        await evaluate.send(ctx)  # the first call: the student evaluates while the teacher writes
     return await teacher_stage.step(ctx, STAGE)
