@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from fdd.clients.orchestrator import OrchestratorClient
+from fdd.wire.runs import round_stages
 
 TERMINAL = {"done", "failed", "cancelled"}
 
@@ -24,6 +25,19 @@ def _stage_progress(run: dict[str, Any]) -> dict[tuple[int, str], tuple[int, int
                 done = int(counts.get("done", 0)) + int(counts.get("failed", 0))  # failed items are finished
                 found[(int(rnd["index"]), stage)] = (done, int(counts.get("total", 0)))
     return found
+
+
+def passed(key: tuple[int, str], current: tuple[int, str], order: tuple[str, ...]) -> bool:
+    """Whether a run at ``current`` (round, stage) has moved past ``key``'s (round, stage or stage-part), in
+    the run's ``order`` of a round's stages (a feedback round's evaluation may be sent ahead, during GENERATE,
+    and is not past until the run has left EVALUATE)."""
+    (index, name), (now_index, now) = key, current
+    stage = name.split("-")[0]
+    if now == "done" or index < now_index:
+        return True
+    if index > now_index or stage not in order or now not in order:
+        return False
+    return order.index(stage) < order.index(now)
 
 
 def watch_run(
@@ -41,12 +55,13 @@ def watch_run(
         while True:
             run = client.run(run_id)
             current = (int(run.get("current_round", 0)), str(run.get("stage")))
+            order = round_stages(run.get("config") or {})
             for key, (done, total) in sorted(_stage_progress(run).items()):
                 if key not in tasks:
                     label = "init" if key[1] == "init" else f"round {key[0]} {key[1]}"
                     tasks[key] = progress.add_task(label, total=max(total, 1))
                 # A stage the run has moved past is finished, whatever its last count said.
-                moved_on = key[1].split("-")[0] != current[1] or key[0] != current[0]
+                moved_on = passed(key, current, order)
                 progress.update(
                     tasks[key], completed=max(total, 1) if moved_on else done, total=max(total, 1)
                 )

@@ -161,10 +161,11 @@ def build_report(bundle: dict[str, Any], out_dir: Path) -> Path:
         "",
         markdown_table(TIME_COLUMNS, time_rows(run)),
         "",
-        "Wall time by stage, the student's own compute inside its jobs, and the rest of the round (teacher, "
-        "sandbox, database, hand-offs) as its overhead. Where a feedback round evaluates beside the teacher "
-        "(`evaluation.beside_teacher`), its evaluate job runs during GENERATE, and EVALUATE's own time is "
-        "only the wait for what was left of it.",
+        "Wall time by stage, the student's own compute inside its jobs, and the round's overhead: its wall "
+        "time less that compute (teacher, sandbox, database, hand-offs). Where a feedback round evaluates "
+        "beside the teacher (`evaluation.beside_teacher`), its evaluate job runs during GENERATE: EVALUATE's "
+        "own time is only the wait for what was left of it, and the evaluation's compute comes off the "
+        "overhead as it comes off the round's wall time.",
         "",
         "## Pass rates of the student's samples (CLASSIFY)",
         "",

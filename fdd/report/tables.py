@@ -124,8 +124,9 @@ TIME_COLUMNS = ["round", "wall s", "by stage (s)", "student compute s (train/eva
 
 
 def time_rows(run: dict[str, Any]) -> list[list[str]]:
-    """Per round: wall time by stage, the student's own compute inside its jobs, and the rest (teacher,
-    sandbox, database, queueing and polling) as the overhead share of the round."""
+    """Per round: wall time by stage, the student's own compute inside its jobs, and the overhead share of the
+    round: its wall time less that compute (teacher, sandbox, database, queueing and polling; compute that
+    ran beside the teacher, a feedback round's evaluation, comes off both)."""
     rows = []
     for rnd in run.get("rounds") or []:
         m = rnd.get("metrics") or {}

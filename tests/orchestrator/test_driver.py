@@ -85,7 +85,7 @@ def _benchmark(maker) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_student_evaluates_a_feedback_round_while_the_teacher_writes(db_sessionmaker):
     bench = _benchmark(db_sessionmaker)
-    evaluation = {"benchmarks": [bench], "curriculum_test": None}
+    evaluation = {"benchmarks": [bench], "curriculum_test": {"n": 4, "steps": [1], "seed": 1}}
     run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), evaluation=evaluation)
     teacher, student, log = FakeTeacher(), FakeStudent(), []
     teacher.handle = _logged(log, "teacher", teacher.handle)  # type: ignore[method-assign]
@@ -93,13 +93,19 @@ def test_the_student_evaluates_a_feedback_round_while_the_teacher_writes(db_sess
     asyncio.run(_driver(db_sessionmaker, teacher, student).drive_until_idle(run_id))
     assert _run(db_sessionmaker, run_id).status is RunStatus.DONE
     jobs = [j.split("-")[2] for j in student.created]
-    assert jobs == ["train", "classify", "evaluate", "train", "evaluate"]
-    evaluate_sent = log.index(("student", "/v1/jobs"), 2)  # the third job: round 0's evaluation
-    first_variants = log.index(("teacher", "/v1/variants"))
-    assert evaluate_sent < first_variants  # sent before the teacher is asked for the round's problems
+    assert jobs == ["train", "classify", "evaluate", "evaluate", "train", "evaluate", "evaluate"]
+    sent = dict(
+        zip(student.created, [i for i, e in enumerate(log) if e == ("student", "/v1/jobs")], strict=True)
+    )
+    variants = [i for i, entry in enumerate(log) if entry == ("teacher", "/v1/variants")]
+    # the first benchmark's job goes before the teacher is asked for the round's problems; the second is sent
+    # by EVALUATE once the first is stored, so that the run's evaluations never run side by side
+    assert sent[f"run{run_id}-r0-evaluate-0-a0"] < variants[0]
+    assert sent[f"run{run_id}-r0-evaluate-1-a0"] > variants[-1]
     with db_sessionmaker() as s:
         first = s.scalars(sa.select(Round).where(Round.run_id == run_id, Round.index == 0)).one().metrics
     assert first["evaluations"][bench]["accuracy"] == 0.5  # collected before the round closed
+    assert set(first["evaluations"]) == {bench, "curriculum-test"}
     assert set(first["timing"]) - {"_since"} == {"init", "train", "classify", "generate", "evaluate"}
 
 

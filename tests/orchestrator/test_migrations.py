@@ -95,16 +95,16 @@ def _stored_evaluations(url: str) -> dict[str, dict]:
 def _serial_order_kept(url: str) -> None:
     from sqlalchemy.orm import Session
 
+    from fdd.wire.runs import evaluates_beside
     from orchestrator.runs.models import Run
-    from orchestrator.runs.state import evaluates_beside
 
     upgrade(url, "0002")
     engine = sa.create_engine(url)
+    old = {"rounds": 3, "evaluation": {"num_samples": 1}, "plateau": None}
     try:
         with Session(engine) as session:
-            old = {"rounds": 3, "evaluation": {"num_samples": 1}, "plateau": None}
-            session.add(Run(name="in-flight", config=old, stage="evaluate", current_round=1))
-            session.add(Run(name="told", config={"rounds": 3, "evaluation": {"beside_teacher": True}}))
+            session.add(Run(name="in-flight", config=old, stage="evaluate", current_round=1, status="paused"))
+            session.add(Run(name="not-started", config=old))
             session.commit()
     finally:
         engine.dispose()
@@ -113,9 +113,28 @@ def _serial_order_kept(url: str) -> None:
     # the run stored before the setting keeps the serial order it started in; the rest of its config stays
     assert stored["in-flight"] == {"num_samples": 1, "beside_teacher": False}
     assert not evaluates_beside({"rounds": 3, "evaluation": stored["in-flight"], "plateau": None})
-    assert stored["told"] == {"beside_teacher": True}
+    assert stored["not-started"] == {"num_samples": 1}  # still at INIT: it may evaluate beside the teacher
+    engine = sa.create_engine(url)
+    try:
+        with Session(engine) as session:
+            beside = {"rounds": 3, "evaluation": {"beside_teacher": True}}
+            session.add(
+                Run(name="beside", config=beside, stage="generate", current_round=1, status="running")
+            )
+            session.commit()
+    finally:
+        engine.dispose()
     downgrade(url, "0002")
-    assert _stored_evaluations(url) == {"in-flight": {"num_samples": 1}, "told": {}}
+    assert _stored_evaluations(url) == {"in-flight": {"num_samples": 1}, "not-started": {"num_samples": 1},
+                                        "beside": {}}  # fmt: skip
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            stages = dict(conn.execute(sa.text("SELECT name, stage FROM runs")).all())
+    finally:
+        engine.dispose()
+    # the beside run at GENERATE of round 1 goes back to that round's EVALUATE, which serial has not passed
+    assert stages == {"in-flight": "evaluate", "not-started": "init", "beside": "evaluate"}
 
 
 def test_a_run_stored_before_evaluation_beside_the_teacher_keeps_its_serial_order(tmp_path: Path) -> None:

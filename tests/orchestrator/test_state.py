@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from fdd.wire.runs import evaluates_beside
 from fdd_web.errors import Conflict
 from orchestrator.runs.models import Round, Run
 from orchestrator.runs.state import (
@@ -18,7 +19,6 @@ from orchestrator.runs.state import (
     Stage,
     StagePointer,
     advance_stage,
-    evaluates_beside,
     next_stage,
     stage_sequence,
     transition,

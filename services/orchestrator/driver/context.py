@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from fdd.wire.runs import evaluates_beside
 from orchestrator.runs.schemas import RunConfig
-from orchestrator.runs.state import RunStatus, Stage, evaluates_beside
+from orchestrator.runs.state import RunStatus, Stage
 
 if TYPE_CHECKING:
     from fdd.clients.student import StudentClient

@@ -131,8 +131,9 @@ class EvaluationConfig(Strict):
     beside_teacher: bool = Field(
         True,
         description="Evaluate a feedback round's checkpoint while the teacher writes the next round's "
-        "problems (its evaluate jobs sent as GENERATE starts, collected after it); serial, before the "
-        "round classifies, when `plateau` or `budget_usd` is set, since they read the evaluation.",
+        "problems (its evaluate job sent as GENERATE starts, collected after it); serial, before the round "
+        "classifies, when `plateau` or `budget_usd` is set: their stop, read after EVALUATE, must come "
+        "before the round's CLASSIFY and GENERATE spend.",
     )
 
 

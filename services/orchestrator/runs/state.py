@@ -6,19 +6,19 @@ only through ``advance_stage``: ``init`` → [``train`` → ``classify`` → ``g
 round r = 0 … R-1 → ``train`` → ``evaluate`` of round R → ``done``. A feedback round evaluates last because
 its evaluate jobs are sent as GENERATE starts: the student evaluates the round's checkpoint while the teacher
 writes the next round's problems, and EVALUATE collects the results. Where a stop criterion (a plateau, the
-teacher budget) must read the round's evaluation before the round classifies, or the run's config says
-``evaluation.beside_teacher: false``, the order is serial: [``train`` → ``evaluate`` → ``classify`` →
-``generate``] (``evaluates_beside``). Persisting the change is the caller's (the session commits); creating
-round rows and doing the stage's work is the driver's.
+teacher budget), read after EVALUATE, must come before the round's CLASSIFY and GENERATE spend, or the run's
+config says ``evaluation.beside_teacher: false``, the order is serial: [``train`` → ``evaluate`` →
+``classify`` → ``generate``] (``fdd.wire.runs.evaluates_beside``). Persisting the change is the caller's
+(the session commits); creating round rows and doing the stage's work is the driver's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from fdd.wire.runs import evaluates_beside
 from fdd_web.errors import Conflict
 
 if TYPE_CHECKING:
@@ -124,19 +124,6 @@ def transition_round(round_: Round, new_status: RoundStatus) -> None:
 class StagePointer(NamedTuple):
     stage: Stage
     round: int
-
-
-def evaluates_beside(config: Mapping[str, Any]) -> bool:
-    """Whether a run of ``config`` (as stored) evaluates each feedback round beside the teacher's GENERATE:
-    ``evaluation.beside_teacher`` (default true), unless a stop criterion (``plateau``, ``budget_usd``) must
-    read the round's evaluation before the round classifies. Runs stored before the setting existed were
-    given ``false`` by migration 0003, so that a run in flight keeps its order."""
-    evaluation = config.get("evaluation") or {}
-    return (
-        bool(evaluation.get("beside_teacher", True))
-        and config.get("plateau") is None
-        and config.get("budget_usd") is None
-    )
 
 
 def next_stage(

@@ -1,8 +1,8 @@
 """EVALUATE: score the round's checkpoint on every configured benchmark, one student job each.
 
-In a run that evaluates beside the teacher (``runs.state.evaluates_beside``), a feedback round's evaluate
-jobs are sent as GENERATE starts (``send``), so that the student evaluates while the teacher writes, and
-EVALUATE, the round's last stage, follows and stores them; otherwise EVALUATE sends them itself.
+In a run that evaluates beside the teacher (``fdd.wire.runs.evaluates_beside``), a feedback round's first
+evaluate job is sent as GENERATE starts (``send``), so that the student evaluates while the teacher writes,
+and EVALUATE, the round's last stage, follows it and sends the rest; otherwise EVALUATE sends them all.
 
 Targets are the configured benchmark names (the student loads ``gsm8k``, ``jsonl:<path>`` …; a
 ``dataset:<id>`` is resolved by the datasets slice and sent inline) and the run's synthetic curriculum test
@@ -59,14 +59,16 @@ def evaluate_params(session: Session, round_id: int, config: RunConfig, name: st
 
 
 async def send(ctx: StageContext) -> None:
-    """Submit the round's evaluate jobs not submitted yet, without waiting for them (a run that evaluates
-    beside the teacher: GENERATE calls it; EVALUATE then follows and stores them)."""
+    """Submit the round's first evaluate job not stored yet, without waiting for it (a run that evaluates
+    beside the teacher: GENERATE calls it; EVALUATE then follows it and sends the others one at a time, so
+    that a run's evaluations never load the model side by side)."""
     run = ctx.run
     done = await ctx.db(rounds.evaluated, run.round_id)
     for part, name in enumerate(target_names(ctx.config)):
         if name not in done:
             build = lambda s, name=name: evaluate_params(s, run.round_id, ctx.config, name)  # noqa: E731
             await jobs.send_job(ctx, Stage.EVALUATE, "evaluate", build, part=part)
+            return
 
 
 async def step(ctx: StageContext) -> StepResult:
