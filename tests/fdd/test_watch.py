@@ -20,7 +20,8 @@ def test_a_stage_is_finished_once_the_run_has_moved_past_it_in_its_own_order():
 
 
 def test_the_order_is_the_runs_config():
-    assert round_stages({"rounds": 3}) == BESIDE
-    assert round_stages({"evaluation": {"beside_teacher": False}}) == SERIAL
-    assert round_stages({"plateau": {"patience": 2}}) == SERIAL
-    assert round_stages({"budget_usd": 5.0}) == SERIAL
+    told = {"beside_teacher": True}
+    assert round_stages({"rounds": 3}) == SERIAL
+    assert round_stages({"evaluation": told}) == BESIDE
+    assert round_stages({"evaluation": told, "plateau": {"patience": 2}}) == SERIAL
+    assert round_stages({"evaluation": told, "budget_usd": 5.0}) == SERIAL

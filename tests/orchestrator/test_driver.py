@@ -49,8 +49,7 @@ def test_two_round_run_goes_through_every_stage_to_done(db_sessionmaker):
         None,
     )
     stages = [j.split("-")[2] for j in student.created]
-    # a feedback round's evaluate job goes to the student as GENERATE starts, after its classify job
-    assert stages == ["train", "classify", "evaluate"] * 2 + ["train", "evaluate"]
+    assert stages == ["train", "evaluate", "classify"] * 2 + ["train", "evaluate"]
     with db_sessionmaker() as s:
         rounds = s.scalars(sa.select(Round).order_by(Round.index)).all()
         assert [r.status for r in rounds] == [RoundStatus.DONE] * 3
@@ -86,6 +85,7 @@ def _benchmark(maker) -> str:  # type: ignore[no-untyped-def]
 def test_the_student_evaluates_a_feedback_round_while_the_teacher_writes(db_sessionmaker):
     bench = _benchmark(db_sessionmaker)
     evaluation = {"benchmarks": [bench], "curriculum_test": {"n": 4, "steps": [1], "seed": 1}}
+    evaluation["beside_teacher"] = True
     run_id = add_run(db_sessionmaker, add_dataset(db_sessionmaker, QUESTIONS), evaluation=evaluation)
     teacher, student, log = FakeTeacher(), FakeStudent(), []
     teacher.handle = _logged(log, "teacher", teacher.handle)  # type: ignore[method-assign]
@@ -109,12 +109,13 @@ def test_the_student_evaluates_a_feedback_round_while_the_teacher_writes(db_sess
     assert set(first["timing"]) - {"_since"} == {"init", "train", "classify", "generate", "evaluate"}
 
 
-def test_a_run_with_a_stop_criterion_evaluates_before_it_classifies(db_sessionmaker):
+def test_a_run_evaluates_before_it_classifies_by_default_and_with_a_stop_criterion(db_sessionmaker):
     evaluation = {"benchmarks": [_benchmark(db_sessionmaker)], "curriculum_test": None}
+    beside = {**evaluation, "beside_teacher": True}
     serial = [
-        {"budget_usd": 100.0, "evaluation": evaluation},
-        {"plateau": {"patience": 3}, "evaluation": evaluation},
-        {"evaluation": {**evaluation, "beside_teacher": False}},
+        {"budget_usd": 100.0, "evaluation": beside},
+        {"plateau": {"patience": 3}, "evaluation": beside},
+        {"evaluation": evaluation},  # the default
     ]
     seeds = add_dataset(db_sessionmaker, QUESTIONS)
     for config in serial:

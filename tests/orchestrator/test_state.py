@@ -140,12 +140,13 @@ def test_beside_the_teacher_a_feedback_round_evaluates_while_generate_runs() -> 
 
 
 def test_a_run_evaluates_beside_the_teacher_unless_a_stop_criterion_reads_the_evaluation() -> None:
-    assert evaluates_beside({"rounds": 3})  # the default
+    assert not evaluates_beside({"rounds": 3})  # the default, and a config stored before the setting
     assert evaluates_beside({"rounds": 3, "evaluation": {"beside_teacher": True}, "plateau": None})
     assert not evaluates_beside({"rounds": 3, "evaluation": {"beside_teacher": False}})
     # a plateau is read from the round's evaluation before it classifies, a budget stop likewise
-    assert not evaluates_beside({"rounds": 3, "plateau": {"patience": 2, "min_delta": 0.0}})
-    assert not evaluates_beside({"rounds": 3, "budget_usd": 1.0})
+    told = {"beside_teacher": True}
+    assert not evaluates_beside({"evaluation": told, "plateau": {"patience": 2, "min_delta": 0.0}})
+    assert not evaluates_beside({"evaluation": told, "budget_usd": 1.0})
 
 
 def test_advance_stage_follows_the_order_of_the_runs_config() -> None:

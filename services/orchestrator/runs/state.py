@@ -2,14 +2,12 @@
 
 A run's ``status`` moves through ``RUN_TRANSITIONS`` and only through ``transition``; a round's through
 ``ROUND_TRANSITIONS`` and ``transition_round``. The stage pointer ``(run.stage, run.current_round)`` moves
-only through ``advance_stage``: ``init`` → [``train`` → ``classify`` → ``generate`` → ``evaluate``] for each
-round r = 0 … R-1 → ``train`` → ``evaluate`` of round R → ``done``. A feedback round evaluates last because
-its evaluate jobs are sent as GENERATE starts: the student evaluates the round's checkpoint while the teacher
-writes the next round's problems, and EVALUATE collects the results. Where a stop criterion (a plateau, the
-teacher budget), read after EVALUATE, must come before the round's CLASSIFY and GENERATE spend, or the run's
-config says ``evaluation.beside_teacher: false``, the order is serial: [``train`` → ``evaluate`` →
-``classify`` → ``generate``] (``fdd.wire.runs.evaluates_beside``). Persisting the change is the caller's
-(the session commits); creating round rows and doing the stage's work is the driver's.
+only through ``advance_stage``: ``init`` → [``train`` → ``evaluate`` → ``classify`` → ``generate``] for each
+round r = 0 … R-1 → ``train`` → ``evaluate`` of round R → ``done``. A run that evaluates beside the teacher
+(``evaluation.beside_teacher``; ``fdd.wire.runs.evaluates_beside``) runs a feedback round as [``train`` →
+``classify`` → ``generate`` → ``evaluate``]: its evaluate job is sent as GENERATE starts, so that the student
+evaluates the round's checkpoint while the teacher writes, and EVALUATE collects the result. Persisting the
+change is the caller's (the session commits); creating round rows and doing the stage's work is the driver's.
 """
 
 from __future__ import annotations
