@@ -111,5 +111,5 @@ class StageContext:
 
     @property
     def beside(self) -> bool:
-        """Whether the run evaluates a feedback round beside the teacher (``runs.state.evaluates_beside``)."""
+        """Whether the run evaluates a feedback round beside the teacher (``fdd.wire.runs``)."""
         return evaluates_beside(self.config.model_dump(include={"evaluation", "plateau", "budget_usd"}))

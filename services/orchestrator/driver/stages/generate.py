@@ -201,8 +201,8 @@ STAGE = teacher_stage.TeacherStage(
 
 async def step(ctx: StageContext) -> StepResult:
     """Plan (first call), then one batch of variant chunks; DONE when nothing is pending. In a run that
-    evaluates beside the teacher, the first call sends the round's evaluate jobs before planning (should
-    the orchestrator stop between the two, EVALUATE sends them itself)."""
+    evaluates beside the teacher, the first call sends the round's first evaluate job before planning
+    (``evaluate.send``; should the orchestrator stop between the two, EVALUATE sends it itself)."""
     if ctx.beside and not await ctx.db(work_items.exist, ctx.run.round_id, Stage.GENERATE):
         await evaluate.send(ctx)  # the first call: the student evaluates while the teacher writes
     return await teacher_stage.step(ctx, STAGE)
